@@ -1,0 +1,23 @@
+"""Error views that keep the one error shape under /api/ (Django's defaults elsewhere)."""
+
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from .errors import error_response
+from .middleware import is_api_path
+
+
+def api_not_found(request, *args, **kwargs):
+    return error_response("not_found", _("No such API endpoint."), 404)
+
+
+def handler404(request, exception=None):
+    if is_api_path(request.path):
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if is_api_path(request.path):
+        return error_response("server_error", _("An unexpected error occurred."), 500)
+    return defaults.server_error(request)

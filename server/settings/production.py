@@ -1,0 +1,21 @@
+"""Production: every secret from the environment; refuses to start with a default one."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY, env_bool
+
+if not os.environ.get("SECRET_KEY") or SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random string of at least 32 characters in production."
+    )
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True

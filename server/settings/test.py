@@ -1,0 +1,9 @@
+"""`make test`: the same PostGIS cluster, fast hashing, tasks still on django-q2."""
+
+from .base import *  # noqa: F403
+from .base import Q_CLUSTER
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run in-process unless a test starts a real qcluster (those tests say so).
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}

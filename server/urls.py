@@ -1,0 +1,25 @@
+"""URL map: API under /api/v1/, its schema and docs, health, admin."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from server.api import views as api_views
+from server.health import healthz
+
+api_v1 = [
+    path("", include("geo.urls")),
+    path("", include("mobile_api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/", api_views.api_not_found),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "server.api.views.handler404"
+handler500 = "server.api.views.handler500"

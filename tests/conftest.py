@@ -1,0 +1,30 @@
+"""Shared fixtures: API clients per role, subprocess helpers. Tests run on real PostGIS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run Python in a fresh interpreter of this venv, from the checkout, with extra env."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
