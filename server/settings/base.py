@@ -124,6 +124,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
@@ -194,3 +198,17 @@ LOGGING = {
 # `crs` member plus our own `crs` enum (wgs84/gcj02/bd09), and files are imported only by an
 # operator's command. See docs/adr/0004-gdal-spatial-reference-input.md.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# A cache every process shares (web workers, the qcluster): the database by default, Redis when
+# REDIS_URL is set. django-q2 reports its clusters through it, so /healthz can see the worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "gridproxy_cache",
+    }
+}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }

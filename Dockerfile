@@ -1,0 +1,18 @@
+# One image for `web` (gunicorn) and `worker` (qcluster). See docker-compose.yml.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=server.settings.production
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY . .
+RUN pip install --no-cache-dir ".[redis]" \
+ && SECRET_KEY=build-only-not-a-secret-xxxxxxxxxxxxxxxx DATABASE_URL=postgis://build@localhost/build \
+    python manage.py collectstatic --no-input
+
+EXPOSE 8000
+CMD ["gunicorn", "server.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
