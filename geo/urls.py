@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.urls import path
+
+from .api import views
+
+urlpatterns = [
+    path("areas/", views.AreaList.as_view(), name="area-list"),
+    path("areas/<str:code>/", views.AreaDetail.as_view(), name="area-detail"),
+    path("grids/", views.GridList.as_view(), name="grid-list"),
+    path("grids/merge/", views.GridMerge.as_view(), name="grid-merge"),
+    path("grids/<str:code>/", views.GridDetail.as_view(), name="grid-detail"),
+    path("grids/<str:code>/history/", views.GridHistory.as_view(), name="grid-history"),
+    path("grids/<str:code>/split/", views.GridSplit.as_view(), name="grid-split"),
+    path("grids/<str:code>/retire/", views.GridRetire.as_view(), name="grid-retire"),
+    path("locate/", views.Locate.as_view(), name="locate"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+]

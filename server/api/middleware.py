@@ -1,13 +1,15 @@
 """Keeps HTML error pages and tracebacks away from API clients.
 
 Anything that escapes a view under /api/ (or /healthz) is logged and answered with a JSON 500
-in the one error shape, whatever DEBUG says.
+in the one error shape, whatever DEBUG says. Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused
+with 413 before any view reads them.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import error_response
@@ -26,7 +28,27 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_api_path(request.path):
+            too_large = self._refuse_large_body(request)
+            if too_large is not None:
+                return too_large
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse_large_body(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return error_response(
+                "payload_too_large",
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
+                413,
+                {"limit": limit, "size": length},
+            )
+        return None
 
     def process_exception(self, request, exception):
         if not is_api_path(request.path):

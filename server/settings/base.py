@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
@@ -212,3 +213,18 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+
+# Spatial rules (geo/): tolerances and limits, all in metres / square metres.
+GEO = {
+    # a child area or grid may stick out of its parent by at most this many metres
+    "PARENT_TOLERANCE_M": float(os.environ.get("GEO_PARENT_TOLERANCE_M", "5")),
+    # grids of one community may overlap by at most this many square metres
+    "OVERLAP_TOLERANCE_M2": float(os.environ.get("GEO_OVERLAP_TOLERANCE_M2", "1")),
+    # coverage gaps and overlaps smaller than this are numerical noise, not findings
+    "COVERAGE_MIN_AREA_M2": float(os.environ.get("GEO_COVERAGE_MIN_AREA_M2", "1")),
+    "MAX_VERTICES": int(os.environ.get("GEO_MAX_VERTICES", "20000")),
+    # a point in no grid goes to the nearest grid within this distance (outside coverage)
+    "NEAREST_GRID_MAX_M": float(os.environ.get("GEO_NEAREST_GRID_MAX_M", "500")),
+}
+# Request bodies above this are refused with `payload_too_large` (a polygon of MAX_VERTICES fits).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))

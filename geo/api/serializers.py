@@ -1,0 +1,183 @@
+"""Input and output shapes of the areas/grids API. No rules here: services hold them."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from core import coords
+
+from ..models import Area, Grid, GridBoundary, ServiceCentre
+from .fields import CrsGeometryField
+
+
+class CentreSerializer(serializers.ModelSerializer):
+    location = CrsGeometryField()
+
+    class Meta:
+        model = ServiceCentre
+        fields = [
+            "name",
+            "address",
+            "location",
+            "phone",
+            "opening_hours",
+            "acceptance",
+            "acceptance_weekdays",
+        ]
+
+
+class AreaFeatureSerializer(GeoFeatureModelSerializer):
+    boundary = CrsGeometryField()
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Area
+        geo_field = "boundary"
+        id_field = "code"
+        auto_bbox = True
+        fields = ["code", "name", "level", "kind", "parent", "boundary_source"]
+
+
+class AreaDetailSerializer(AreaFeatureSerializer):
+    children = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    centre = CentreSerializer(read_only=True, allow_null=True)
+
+    class Meta(AreaFeatureSerializer.Meta):
+        fields = [*AreaFeatureSerializer.Meta.fields, "children", "centre"]
+
+
+class GridFeatureSerializer(GeoFeatureModelSerializer):
+    boundary = CrsGeometryField(help_text="Latest boundary version (the current one if active).")
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    active = serializers.BooleanField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Grid
+        geo_field = "boundary"
+        id_field = "code"
+        auto_bbox = True
+        fields = [
+            "code",
+            "name",
+            "community",
+            "community_name",
+            "active",
+            "version",
+            "created_at",
+            "retired_at",
+            "retired_reason",
+        ]
+
+
+class GridDetailSerializer(GridFeatureSerializer):
+    predecessors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    successors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta(GridFeatureSerializer.Meta):
+        fields = [*GridFeatureSerializer.Meta.fields, "predecessors", "successors"]
+
+
+class GridVersionSerializer(GeoFeatureModelSerializer):
+    geom = CrsGeometryField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = GridBoundary
+        geo_field = "geom"
+        id_field = False
+        fields = ["version", "valid_from", "valid_to", "created_by", "note"]
+
+
+class GeoJSONGeometryInput(serializers.JSONField):
+    """A GeoJSON geometry object; its rules are applied by geo.geometry.parse_geometry."""
+
+
+_CRS = serializers.ChoiceField(choices=coords.CRS_CHOICES, default=coords.WGS84, required=False)
+
+
+class GridCreateInput(serializers.Serializer):
+    code = serializers.CharField(required=False, max_length=32, help_text="Generated if absent.")
+    name = serializers.CharField(max_length=100)
+    community = serializers.CharField(help_text="Division code of the community or village.")
+    boundary = GeoJSONGeometryInput(help_text="GeoJSON Polygon or MultiPolygon.")
+    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class GridUpdateInput(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=100)
+    boundary = GeoJSONGeometryInput(required=False)
+    crs = serializers.CharField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class GridPartInput(serializers.Serializer):
+    code = serializers.CharField(required=False, max_length=32)
+    name = serializers.CharField(max_length=100)
+    boundary = GeoJSONGeometryInput()
+
+
+class GridSplitInput(serializers.Serializer):
+    parts = GridPartInput(many=True)
+    crs = serializers.CharField(required=False)
+
+
+class GridMergeInput(serializers.Serializer):
+    grids = serializers.ListField(child=serializers.CharField(), min_length=2)
+    code = serializers.CharField(required=False, max_length=32)
+    name = serializers.CharField(max_length=100)
+
+
+class GridRetireInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class LocateAreaSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class LocateGridSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    community = serializers.CharField(source="community.code")
+
+
+class LocateNearestSerializer(serializers.Serializer):
+    grid = LocateGridSerializer()
+    distance_m = serializers.FloatField()
+
+
+class LocateOutput(serializers.Serializer):
+    point = CrsGeometryField()
+    areas = LocateAreaSerializer(many=True)
+    grid = LocateGridSerializer(allow_null=True)
+    outside_coverage = serializers.BooleanField()
+    nearest = LocateNearestSerializer(
+        allow_null=True, help_text="When the point is in no grid: the nearest within range."
+    )
+
+
+class CoverageFiguresSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    area_name = serializers.CharField()
+    level = serializers.CharField()
+    area_m2 = serializers.FloatField()
+    uncovered_m2 = serializers.FloatField()
+    covered_pct = serializers.FloatField()
+    communities = serializers.IntegerField()
+    communities_without_grids = serializers.ListField(child=serializers.CharField())
+    grids = serializers.IntegerField()
+    gaps = serializers.IntegerField()
+    overlaps = serializers.IntegerField()
+
+
+class CoverageOutput(serializers.Serializer):
+    type = serializers.CharField(default="FeatureCollection")
+    features = serializers.ListField(child=serializers.DictField())
+    figures = CoverageFiguresSerializer()

@@ -1,0 +1,246 @@
+"""Reads of the spatial core: point lookups, nearest grid, coverage analysis.
+
+All spatial work runs in PostGIS on indexes: `ST_Covers` on GiST for containment, the `<->`
+operator (KNN) for nearest, then exact distances in metres on geography for a short list.
+
+Shared-edge rule: a point covered by more than one grid (on a shared edge or vertex) belongs
+to the grid with the smallest code. Codes never change, so the answer is stable over time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.db import connection
+from django.db.models import Q
+
+from .geometry import geo_setting
+from .models import Area, Grid, GridBoundary
+
+LEVEL_ORDER = {Area.Level.DISTRICT: 0, Area.Level.STREET: 1, Area.Level.COMMUNITY: 2}
+
+
+def area_chain_for_point(point: Point) -> list[Area]:
+    """District → street/town → community/village containing the point (as deep as it goes)."""
+    covering = Area.objects.filter(parts__geom__covers=point).select_related("parent__parent")
+    candidates = sorted(set(covering), key=lambda a: (-LEVEL_ORDER[a.level], a.code))
+    if not candidates:
+        return []
+    chain = [candidates[0]]
+    while chain[0].parent is not None:
+        chain.insert(0, chain[0].parent)
+    return chain
+
+
+def grid_for_point(point: Point, *, at: datetime | None = None) -> Grid | None:
+    """The grid covering the point (now, or at a past moment); smallest code on a shared edge."""
+    if at is None:
+        grids = Grid.objects.filter(retired_at__isnull=True, boundary__covers=point)
+    else:
+        versions = GridBoundary.objects.filter(geom__covers=point, valid_from__lte=at).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=at)
+        )
+        grids = Grid.objects.filter(pk__in=versions.values("grid_id"))
+    return grids.select_related("community").order_by("code").first()
+
+
+@dataclass(frozen=True)
+class NearestGrid:
+    grid: Grid
+    distance_m: float
+
+
+def nearest_grid(point: Point, *, max_distance_m: float | None = None) -> NearestGrid | None:
+    """The active grid nearest to the point within `max_distance_m` metres (KNN, then exact)."""
+    limit = geo_setting("NEAREST_GRID_MAX_M") if max_distance_m is None else max_distance_m
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT grid_id, dist FROM (
+                SELECT g.id AS grid_id, g.code,
+                       ST_Distance(g.boundary::geography, p.geom::geography) AS dist
+                FROM geo_grid g
+                CROSS JOIN (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS geom) AS p
+                WHERE g.retired_at IS NULL
+                ORDER BY g.boundary <-> p.geom
+                LIMIT 8
+            ) AS near
+            WHERE dist <= %s
+            ORDER BY dist, code
+            LIMIT 1
+            """,
+            [point.x, point.y, limit],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return NearestGrid(
+        grid=Grid.objects.select_related("community").get(pk=row[0]), distance_m=row[1]
+    )
+
+
+@dataclass(frozen=True)
+class Location:
+    point: Point
+    areas: list[Area]
+    grid: Grid | None
+    nearest: NearestGrid | None
+
+    @property
+    def outside_coverage(self) -> bool:
+        return self.grid is None
+
+
+def locate(point: Point) -> Location:
+    """Everything the system knows about a point: its area chain, its grid or the nearest one."""
+    grid = grid_for_point(point)
+    return Location(
+        point=point,
+        areas=area_chain_for_point(point),
+        grid=grid,
+        nearest=None if grid else nearest_grid(point),
+    )
+
+
+def area_descendant_ids(area: Area) -> list[int]:
+    """The area and everything below it (the tree is three levels deep)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE tree AS (
+                SELECT id FROM geo_area WHERE id = %s
+                UNION ALL
+                SELECT a.id FROM geo_area a JOIN tree t ON a.parent_id = t.id
+            )
+            SELECT id FROM tree
+            """,
+            [area.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    area: Area
+    area_m2: float
+    uncovered_m2: float
+    covered_pct: float
+    communities: int
+    communities_without_grids: list[str]
+    grids: int
+    gaps: list[dict]  # {"geometry": GEOSGeometry, "area_m2": float, "community": code|None}
+    overlaps: list[dict]  # {"geometry", "area_m2", "grids": [code, code]}
+
+
+def coverage_for_area(area: Area) -> Coverage:
+    """What part of the area no active grid covers, where grids overlap, and the counts.
+
+    Gaps are computed per community (its boundary minus the union of its grids) plus the part
+    of the area that lies in no community, so the work stays proportional to each community's
+    grids even for a whole district. Pieces smaller than COVERAGE_MIN_AREA_M2 are noise.
+    """
+    min_area = geo_setting("COVERAGE_MIN_AREA_M2")
+    ids = area_descendant_ids(area)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH target AS (SELECT boundary FROM geo_area WHERE id = %(area)s),
+            communities AS (
+                SELECT id, code, boundary FROM geo_area
+                WHERE id = ANY(%(ids)s) AND level = 'community'
+            ),
+            current AS (
+                SELECT community_id, boundary AS geom FROM geo_grid
+                WHERE retired_at IS NULL AND community_id = ANY(%(ids)s)
+            ),
+            gap_sources AS (
+                SELECT c.code, ST_Difference(
+                    c.boundary,
+                    COALESCE((SELECT ST_Union(geom) FROM current WHERE community_id = c.id),
+                             ST_GeomFromText('POLYGON EMPTY', 4326))
+                ) AS geom
+                FROM communities c
+                UNION ALL
+                SELECT NULL, ST_Difference(
+                    t.boundary,
+                    COALESCE((SELECT ST_Union(boundary) FROM communities),
+                             ST_GeomFromText('POLYGON EMPTY', 4326))
+                )
+                FROM target t
+            ),
+            pieces AS (
+                SELECT code, (ST_Dump(ST_CollectionExtract(
+                    ST_Intersection(g.geom, t.boundary), 3))).geom AS geom
+                FROM gap_sources g, target t
+            )
+            SELECT code, ST_AsEWKB(geom), ST_Area(geom::geography) AS area_m2
+            FROM pieces
+            WHERE ST_Area(geom::geography) >= %(min)s
+            ORDER BY area_m2 DESC
+            """,
+            {"area": area.pk, "ids": ids, "min": min_area},
+        )
+        gaps = [
+            {"community": code, "geometry": _geom(ewkb), "area_m2": round(a, 1)}
+            for code, ewkb, a in cursor.fetchall()
+        ]
+        cursor.execute(
+            """
+            WITH current AS (
+                SELECT id, code, community_id, boundary AS geom FROM geo_grid
+                WHERE retired_at IS NULL AND community_id = ANY(%(ids)s)
+            ),
+            pairs AS (
+                SELECT a.code AS a_code, b.code AS b_code,
+                       ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS geom
+                FROM current a JOIN current b
+                  ON a.community_id = b.community_id AND a.id < b.id
+                 AND a.geom && b.geom AND ST_Intersects(a.geom, b.geom)
+            )
+            SELECT a_code, b_code, ST_AsEWKB(geom), ST_Area(geom::geography)
+            FROM pairs WHERE NOT ST_IsEmpty(geom) AND ST_Area(geom::geography) >= %(min)s
+            ORDER BY 4 DESC
+            """,
+            {"ids": ids, "min": min_area},
+        )
+        overlaps = [
+            {"grids": [a, b], "geometry": _geom(ewkb), "area_m2": round(m2, 1)}
+            for a, b, ewkb, m2 in cursor.fetchall()
+        ]
+        cursor.execute(
+            """
+            SELECT ST_Area(a.boundary::geography),
+                   (SELECT count(*) FROM geo_area c
+                     WHERE c.id = ANY(%(ids)s) AND c.level = 'community'),
+                   (SELECT count(*) FROM geo_grid g WHERE g.community_id = ANY(%(ids)s)
+                        AND g.retired_at IS NULL),
+                   (SELECT coalesce(array_agg(c.code ORDER BY c.code), '{}') FROM geo_area c
+                    WHERE c.id = ANY(%(ids)s) AND c.level = 'community'
+                      AND NOT EXISTS (SELECT 1 FROM geo_grid g
+                                      WHERE g.community_id = c.id AND g.retired_at IS NULL))
+            FROM geo_area a WHERE a.id = %(area)s
+            """,
+            {"area": area.pk, "ids": ids},
+        )
+        area_m2, communities, grids, empty_communities = cursor.fetchone()
+    uncovered = sum(g["area_m2"] for g in gaps)
+    covered_pct = 100.0 * max(0.0, 1 - uncovered / area_m2) if area_m2 else 0.0
+    return Coverage(
+        area=area,
+        area_m2=round(area_m2, 1),
+        uncovered_m2=round(uncovered, 1),
+        covered_pct=round(covered_pct, 3),
+        communities=communities,
+        communities_without_grids=list(empty_communities),
+        grids=grids,
+        gaps=gaps,
+        overlaps=overlaps,
+    )
+
+
+def _geom(ewkb) -> GEOSGeometry:
+    geom = GEOSGeometry(bytes(ewkb))
+    geom.srid = 4326
+    return geom
