@@ -214,8 +214,39 @@ def parse_geometry(
     else:  # pragma: no cover - `allowed` only ever names the types above
         raise GeometryError("wrong_geometry_type", _("Unsupported geometry type."))
     geom.srid = 4326
+    return check_geometry(geom, allowed=allowed, where=where)
+
+
+def check_geometry(
+    geom: GEOSGeometry, *, allowed: tuple[str, ...] = POLYGONAL, where: str = "geometry"
+) -> GEOSGeometry:
+    """The same rules for geometry that did not come as GeoJSON (files, the admin).
+
+    Returns the geometry in its stored form (Polygon promoted to MultiPolygon when allowed).
+    """
+    if geom.geom_type not in allowed:
+        raise GeometryError(
+            "wrong_geometry_type",
+            _("The %(where)s must be of type %(allowed)s, not %(got)s.")
+            % {"where": where, "allowed": " or ".join(allowed), "got": geom.geom_type},
+            details={"expected": list(allowed), "got": geom.geom_type, "path": where},
+        )
+    if geom.empty:
+        raise GeometryError(
+            "empty_geometry", _("The %(where)s is empty.") % {"where": where}, {"path": where}
+        )
+    if geom.num_coords > geo_setting("MAX_VERTICES"):
+        limit = geo_setting("MAX_VERTICES")
+        raise GeometryError(
+            "too_many_vertices",
+            _("The geometry has more than %(limit)d vertices.") % {"limit": limit},
+            details={"limit": limit, "path": where},
+        )
+    min_lon, min_lat, max_lon, max_lat = geom.extent
+    check_lon_lat(min_lon, min_lat, where)
+    check_lon_lat(max_lon, max_lat, where)
     check_valid(geom, where)
-    if isinstance(geom, Polygon) and "MultiPolygon" in allowed:
+    if geom.geom_type == "Polygon" and "MultiPolygon" in allowed:
         geom = MultiPolygon(geom, srid=4326)
     return geom
 

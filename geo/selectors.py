@@ -241,6 +241,6 @@ def coverage_for_area(area: Area) -> Coverage:
 
 
 def _geom(ewkb) -> GEOSGeometry:
-    geom = GEOSGeometry(bytes(ewkb))
+    geom = GEOSGeometry(memoryview(bytes(ewkb)))
     geom.srid = 4326
     return geom

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, Conflict, NotFound
 
 from . import rules
+from .geometry import POLYGONAL, check_geometry
 from .models import Area, AreaPart, Grid, GridBoundary
 
 GRID_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -48,10 +49,9 @@ def area_get(*, code: str) -> Area:
         ) from None
 
 
-def _as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
-    if geom.geom_type == "Polygon":
-        return MultiPolygon(geom, srid=4326)
-    return geom
+def _as_multipolygon(geom: GEOSGeometry, where: str = "boundary") -> MultiPolygon:
+    """Every geometry rule of geo.geometry, on whatever path the geometry came."""
+    return check_geometry(geom, allowed=POLYGONAL, where=where)
 
 
 def _refresh_area_parts(area: Area) -> None:
@@ -330,7 +330,7 @@ def grid_merge(
             "SELECT ST_AsEWKB(ST_Multi(ST_Union(boundary))) FROM geo_grid WHERE id = ANY(%s)",
             [ids],
         )
-        union = GEOSGeometry(bytes(cursor.fetchone()[0]))
+        union = GEOSGeometry(memoryview(bytes(cursor.fetchone()[0])))
     union.srid = 4326
     reason = "merged"
     for g in locked:

@@ -13,10 +13,9 @@ from rest_framework.views import APIView
 from core.errors import NotFound
 
 from .. import selectors, services
+from ..geojson import coverage_feature_collection
 from ..geometry import (
     bbox_from_query,
-    geojson,
-    geometry_in_crs,
     parse_crs,
     parse_geometry,
     point_from_query,
@@ -334,44 +333,4 @@ class CoverageView(APIView):
         if not code:
             raise NotFound("unknown_area", _("Query parameter area (a division code) is required."))
         coverage = selectors.coverage_for_area(services.area_get(code=code))
-        return Response(coverage_geojson(coverage, output_crs(request)))
-
-
-def coverage_geojson(coverage: selectors.Coverage, crs: str = "wgs84") -> dict:
-    features = [
-        {
-            "type": "Feature",
-            "geometry": geojson(geometry_in_crs(gap["geometry"], crs)),
-            "properties": {"kind": "gap", "area_m2": gap["area_m2"], "community": gap["community"]},
-        }
-        for gap in coverage.gaps
-    ] + [
-        {
-            "type": "Feature",
-            "geometry": geojson(geometry_in_crs(overlap["geometry"], crs)),
-            "properties": {
-                "kind": "overlap",
-                "area_m2": overlap["area_m2"],
-                "grids": overlap["grids"],
-            },
-        }
-        for overlap in coverage.overlaps
-    ]
-    area = coverage.area
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "figures": {
-            "area": area.code,
-            "area_name": area.name,
-            "level": area.level,
-            "area_m2": coverage.area_m2,
-            "uncovered_m2": coverage.uncovered_m2,
-            "covered_pct": coverage.covered_pct,
-            "communities": coverage.communities,
-            "communities_without_grids": coverage.communities_without_grids,
-            "grids": coverage.grids,
-            "gaps": len(coverage.gaps),
-            "overlaps": len(coverage.overlaps),
-        },
-    }
+        return Response(coverage_feature_collection(coverage, output_crs(request)))
