@@ -10,7 +10,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import NotFound
+from core.errors import ApplicationError, NotFound
 
 from .. import selectors, services
 from ..geojson import coverage_feature_collection
@@ -56,7 +56,9 @@ def _grid_get(code: str) -> Grid:
     grid = _grid_queryset().filter(code=code).first()
     if grid is None:
         raise NotFound(
-            "unknown_grid", _("No grid with code %(code)s.") % {"code": code}, {"code": code}
+            "unknown_grid",
+            _("No grid with code %(code)s.") % {"code": code},
+            details={"code": code},
         )
     return grid
 
@@ -331,6 +333,8 @@ class CoverageView(APIView):
     def get(self, request):
         code = request.query_params.get("area")
         if not code:
-            raise NotFound("unknown_area", _("Query parameter area (a division code) is required."))
+            raise ApplicationError(
+                "missing_area", _("Query parameter area (a division code) is required.")
+            )
         coverage = selectors.coverage_for_area(services.area_get(code=code))
         return Response(coverage_feature_collection(coverage, output_crs(request)))

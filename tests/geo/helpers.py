@@ -40,19 +40,35 @@ def rect_geojson(x0, y0, x1, y1) -> dict:
 def build_tree() -> dict[str, Area]:
     """District 2 km × 1 km; one street the same; communities C1 (west half) and C2 (east)."""
     district = services.area_upsert(
-        code="210000000000", name="测试区", level="district", kind="district", parent=None,
+        code="210000000000",
+        name="测试区",
+        level="district",
+        kind="district",
+        parent=None,
         boundary=rect(0, 0, 2000, 1000),
     )
     street = services.area_upsert(
-        code="210000001000", name="测试街道", level="street", kind="street", parent=district,
+        code="210000001000",
+        name="测试街道",
+        level="street",
+        kind="street",
+        parent=district,
         boundary=rect(0, 0, 2000, 1000),
     )
     c1 = services.area_upsert(
-        code="210000001001", name="一社区", level="community", kind="community", parent=street,
+        code="210000001001",
+        name="一社区",
+        level="community",
+        kind="community",
+        parent=street,
         boundary=rect(0, 0, 1000, 1000),
     )
     c2 = services.area_upsert(
-        code="210000001002", name="二村", level="community", kind="village", parent=street,
+        code="210000001002",
+        name="二村",
+        level="community",
+        kind="village",
+        parent=street,
         boundary=rect(1000, 0, 2000, 1000),
     )
     return {"district": district, "street": street, "c1": c1, "c2": c2}

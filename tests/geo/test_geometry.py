@@ -45,7 +45,9 @@ def test_self_intersection_is_refused_with_its_location():
 
 
 def test_wrong_type_is_refused():
-    error = refused({"type": "LineString", "coordinates": [[121, 40], [121.1, 40]]}, "wrong_geometry_type")
+    error = refused(
+        {"type": "LineString", "coordinates": [[121, 40], [121.1, 40]]}, "wrong_geometry_type"
+    )
     assert error.details["got"] == "LineString"
     refused({"type": "Point", "coordinates": [121, 40]}, "wrong_geometry_type")
 
@@ -69,7 +71,10 @@ def test_empty_geometry_is_refused(value):
         {"coordinates": [[[0, 0]]]},
         {"type": "Polygon", "coordinates": [[[121, 40], [121.1, 40], [121.1, 40.1]]]},
         {"type": "Polygon", "coordinates": [[[121, 40], [121.1, 40], [121.1, 40.1], [121, 40.1]]]},
-        {"type": "Polygon", "coordinates": [[["121", 40], [121.1, 40], [121.1, 40.1], ["121", 40]]]},
+        {
+            "type": "Polygon",
+            "coordinates": [[["121", 40], [121.1, 40], [121.1, 40.1], ["121", 40]]],
+        },
         {"type": "Polygon", "coordinates": [[[121, 40], [121.1], [121.1, 40.1], [121, 40]]]},
     ],
 )
@@ -85,7 +90,9 @@ def test_out_of_range_with_swapped_hint():
 
 
 def test_out_of_range_without_hint():
-    error = refused({"type": "Point", "coordinates": [200, 95]}, "coordinates_out_of_range", allowed=("Point",))
+    error = refused(
+        {"type": "Point", "coordinates": [200, 95]}, "coordinates_out_of_range", allowed=("Point",)
+    )
     assert "hint" not in error.details
 
 

@@ -25,7 +25,9 @@ def test_shared_edge_goes_to_the_smallest_code(two_grids):
 
 def test_shared_edge_rule_is_by_code_not_by_creation_order(tree):
     services.grid_create(community=tree["c1"], code="Z", name="Z", boundary=rect(0, 0, 500, 1000))
-    services.grid_create(community=tree["c1"], code="M", name="M", boundary=rect(500, 0, 1000, 1000))
+    services.grid_create(
+        community=tree["c1"], code="M", name="M", boundary=rect(500, 0, 1000, 1000)
+    )
     assert selectors.grid_for_point(point(500, 300)).code == "M"
 
 
@@ -68,7 +70,9 @@ def test_locate_flags_outside_coverage(two_grids):
 
 def test_coverage_figures_of_a_constructed_example(two_grids, tree):
     # District 2 km²: C1 fully covered by A and B; C2 (1 km²) has one grid of 0.25 km².
-    services.grid_create(community=tree["c2"], code="C", name="C", boundary=rect(1000, 0, 1500, 500))
+    services.grid_create(
+        community=tree["c2"], code="C", name="C", boundary=rect(1000, 0, 1500, 500)
+    )
     coverage = selectors.coverage_for_area(tree["district"])
     assert coverage.area_m2 == pytest.approx(2_000_000, rel=0.005)
     assert coverage.uncovered_m2 == pytest.approx(750_000, rel=0.005)
@@ -86,7 +90,9 @@ def test_coverage_figures_of_a_constructed_example(two_grids, tree):
 def test_coverage_finds_communities_without_grids_and_overlaps(tree, settings):
     settings.GEO = {**settings.GEO, "OVERLAP_TOLERANCE_M2": 10_000}  # let a 5,000 m² overlap in
     services.grid_create(community=tree["c1"], code="A", name="A", boundary=rect(0, 0, 510, 1000))
-    services.grid_create(community=tree["c1"], code="B", name="B", boundary=rect(505, 0, 1000, 1000))
+    services.grid_create(
+        community=tree["c1"], code="B", name="B", boundary=rect(505, 0, 1000, 1000)
+    )
     coverage = selectors.coverage_for_area(tree["street"])
     assert coverage.communities_without_grids == ["210000001002"]
     assert len(coverage.overlaps) == 1

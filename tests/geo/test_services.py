@@ -35,7 +35,7 @@ def test_grid_outside_its_community_is_refused(tree):
     assert info.value.details["parent"] == "210000001001"
     # 200 m stick out; the 5 m tolerance band is forgiven
     assert info.value.details["outside_area_m2"] == pytest.approx(195_000, rel=0.01)
-    lon, lat = info.value.details["location"]
+    lon, _lat = info.value.details["location"]
     assert lon > 121.0  # points at the part that sticks out
     assert grid_state() == before
 
@@ -58,7 +58,9 @@ def test_overlapping_grids_are_refused(two_grids, tree):
 def test_touching_or_tiny_overlap_is_accepted(tree):
     services.grid_create(community=tree["c1"], code="W", name="W", boundary=rect(0, 0, 500, 1000))
     # 0.5 m² overlap is below the 1 m² tolerance
-    services.grid_create(community=tree["c1"], code="E", name="E", boundary=rect(499.9995, 0, 1000, 1000))
+    services.grid_create(
+        community=tree["c1"], code="E", name="E", boundary=rect(499.9995, 0, 1000, 1000)
+    )
 
 
 def test_grid_needs_a_community(tree):
@@ -69,11 +71,15 @@ def test_grid_needs_a_community(tree):
 
 def test_grid_codes_are_unique_and_well_formed(two_grids, tree):
     with pytest.raises(ApplicationError) as info:
-        services.grid_create(community=tree["c2"], code="A", name="x", boundary=rect(1000, 0, 1100, 100))
+        services.grid_create(
+            community=tree["c2"], code="A", name="x", boundary=rect(1000, 0, 1100, 100)
+        )
     assert info.value.code == "grid_code_taken"
     assert info.value.status == 409
     with pytest.raises(ApplicationError) as info:
-        services.grid_create(community=tree["c2"], code="bad code!", name="x", boundary=rect(1000, 0, 1100, 100))
+        services.grid_create(
+            community=tree["c2"], code="bad code!", name="x", boundary=rect(1000, 0, 1100, 100)
+        )
     assert info.value.code == "invalid_grid_code"
 
 
@@ -99,15 +105,19 @@ def test_boundary_edit_that_overlaps_is_refused_and_changes_nothing(two_grids):
 def test_boundary_versions_cannot_be_overwritten_or_deleted(two_grids):
     a, _ = two_grids
     version = a.boundaries.get()
-    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE geo_gridboundary SET geom = ST_Multi(ST_Buffer(geom, 0.001)) WHERE id = %s",
-                [version.pk],
-            )
-    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM geo_gridboundary WHERE id = %s", [version.pk])
+    update = "UPDATE geo_gridboundary SET geom = ST_Multi(ST_Buffer(geom, 0.001)) WHERE id = %s"
+    with (
+        pytest.raises(IntegrityError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(update, [version.pk])
+    with (
+        pytest.raises(IntegrityError, match="never deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM geo_gridboundary WHERE id = %s", [version.pk])
 
 
 def test_split_retires_the_grid_and_records_lineage(two_grids):
@@ -155,7 +165,9 @@ def test_merge_unions_grids_of_one_community(two_grids):
 
 
 def test_merge_across_communities_is_refused(two_grids, tree):
-    other = services.grid_create(community=tree["c2"], code="C", name="C", boundary=rect(1000, 0, 1500, 500))
+    other = services.grid_create(
+        community=tree["c2"], code="C", name="C", boundary=rect(1000, 0, 1500, 500)
+    )
     with pytest.raises(ApplicationError) as info:
         services.grid_merge(grids=[two_grids[0], other], name="x")
     assert info.value.code == "merge_across_communities"
@@ -173,26 +185,42 @@ def test_retired_grid_cannot_change(two_grids):
 def test_area_rules(tree):
     with pytest.raises(ApplicationError) as info:
         services.area_upsert(
-            code="210000001003", name="x", level="community", kind="town",
-            parent=tree["street"], boundary=rect(0, 0, 10, 10),
+            code="210000001003",
+            name="x",
+            level="community",
+            kind="town",
+            parent=tree["street"],
+            boundary=rect(0, 0, 10, 10),
         )
     assert info.value.code == "level_kind_mismatch"
     with pytest.raises(ApplicationError) as info:
         services.area_upsert(
-            code="210000001003", name="x", level="community", kind="community",
-            parent=tree["district"], boundary=rect(0, 0, 10, 10),
+            code="210000001003",
+            name="x",
+            level="community",
+            kind="community",
+            parent=tree["district"],
+            boundary=rect(0, 0, 10, 10),
         )
     assert info.value.code == "parent_level_mismatch"
     with pytest.raises(ApplicationError) as info:
         services.area_upsert(
-            code="210000001003", name="x", level="community", kind="community",
-            parent=tree["street"], boundary=rect(1900, 900, 2100, 1100),
+            code="210000001003",
+            name="x",
+            level="community",
+            kind="community",
+            parent=tree["street"],
+            boundary=rect(1900, 900, 2100, 1100),
         )
     assert info.value.code == "outside_parent"
     with pytest.raises(ApplicationError) as info:
         services.area_upsert(
-            code="2100", name="x", level="community", kind="community",
-            parent=tree["street"], boundary=rect(0, 0, 10, 10),
+            code="2100",
+            name="x",
+            level="community",
+            kind="community",
+            parent=tree["street"],
+            boundary=rect(0, 0, 10, 10),
         )
     assert info.value.code == "invalid_area_code"
     assert not Area.objects.filter(code="210000001003").exists()
