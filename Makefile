@@ -31,7 +31,7 @@ format:
 	.venv/bin/ruff format .
 
 bench: setup
-	@scripts/with-db scripts/bench
+	@scripts/bench
 
 db-stop:
 	@scripts/devdb stop

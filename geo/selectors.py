@@ -14,17 +14,20 @@ from datetime import datetime
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
-from django.db.models import Q
 
 from .geometry import geo_setting
-from .models import Area, Grid, GridBoundary
+from .models import Area
 
 LEVEL_ORDER = {Area.Level.DISTRICT: 0, Area.Level.STREET: 1, Area.Level.COMMUNITY: 2}
 
 
 def area_chain_for_point(point: Point) -> list[Area]:
     """District → street/town → community/village containing the point (as deep as it goes)."""
-    covering = Area.objects.filter(parts__geom__covers=point).select_related("parent__parent")
+    covering = (
+        Area.objects.filter(parts__geom__covers=point)
+        .select_related("parent__parent")
+        .defer("boundary", "parent__boundary", "parent__parent__boundary")
+    )
     candidates = sorted(set(covering), key=lambda a: (-LEVEL_ORDER[a.level], a.code))
     if not candidates:
         return []
@@ -34,21 +37,56 @@ def area_chain_for_point(point: Point) -> list[Area]:
     return chain
 
 
-def grid_for_point(point: Point, *, at: datetime | None = None) -> Grid | None:
-    """The grid covering the point (now, or at a past moment); smallest code on a shared edge."""
-    if at is None:
-        grids = Grid.objects.filter(retired_at__isnull=True, boundary__covers=point)
-    else:
-        versions = GridBoundary.objects.filter(geom__covers=point, valid_from__lte=at).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=at)
-        )
-        grids = Grid.objects.filter(pk__in=versions.values("grid_id"))
-    return grids.select_related("community").order_by("code").first()
+@dataclass(frozen=True)
+class GridHit:
+    """The few fields a lookup needs; no geometry is read back (parsing it costs more than
+    the indexed lookup itself)."""
+
+    id: int
+    code: str
+    name: str
+    community_id: int
+    community_code: str
+
+
+_GRID_AT_POINT = """
+    SELECT g.id, g.code, g.name, g.community_id, a.code
+    FROM geo_grid g JOIN geo_area a ON a.id = g.community_id
+    WHERE g.retired_at IS NULL
+      AND ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
+    ORDER BY g.code
+    LIMIT 1
+"""
+
+_GRID_AT_POINT_THEN = """
+    SELECT g.id, g.code, g.name, g.community_id, a.code
+    FROM geo_gridboundary b
+    JOIN geo_grid g ON g.id = b.grid_id
+    JOIN geo_area a ON a.id = g.community_id
+    WHERE ST_Covers(b.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
+      AND b.valid_from <= %s AND (b.valid_to IS NULL OR b.valid_to > %s)
+    ORDER BY g.code
+    LIMIT 1
+"""
+
+
+def grid_for_point(point: Point, *, at: datetime | None = None) -> GridHit | None:
+    """The grid covering the point (now, or at a past moment); smallest code on a shared edge.
+
+    One indexed statement (the partial GiST index on active grids' boundaries).
+    """
+    with connection.cursor() as cursor:
+        if at is None:
+            cursor.execute(_GRID_AT_POINT, [point.x, point.y])
+        else:
+            cursor.execute(_GRID_AT_POINT_THEN, [point.x, point.y, at, at])
+        row = cursor.fetchone()
+    return GridHit(*row) if row else None
 
 
 @dataclass(frozen=True)
 class NearestGrid:
-    grid: Grid
+    grid: GridHit
     distance_m: float
 
 
@@ -58,8 +96,9 @@ def nearest_grid(point: Point, *, max_distance_m: float | None = None) -> Neares
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT grid_id, dist FROM (
-                SELECT g.id AS grid_id, g.code,
+            SELECT near.id, near.code, near.name, near.community_id, a.code, near.dist
+            FROM (
+                SELECT g.id, g.code, g.name, g.community_id,
                        ST_Distance(g.boundary::geography, p.geom::geography) AS dist
                 FROM geo_grid g
                 CROSS JOIN (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS geom) AS p
@@ -67,8 +106,9 @@ def nearest_grid(point: Point, *, max_distance_m: float | None = None) -> Neares
                 ORDER BY g.boundary <-> p.geom
                 LIMIT 8
             ) AS near
-            WHERE dist <= %s
-            ORDER BY dist, code
+            JOIN geo_area a ON a.id = near.community_id
+            WHERE near.dist <= %s
+            ORDER BY near.dist, near.code
             LIMIT 1
             """,
             [point.x, point.y, limit],
@@ -76,16 +116,14 @@ def nearest_grid(point: Point, *, max_distance_m: float | None = None) -> Neares
         row = cursor.fetchone()
     if row is None:
         return None
-    return NearestGrid(
-        grid=Grid.objects.select_related("community").get(pk=row[0]), distance_m=row[1]
-    )
+    return NearestGrid(grid=GridHit(*row[:5]), distance_m=row[5])
 
 
 @dataclass(frozen=True)
 class Location:
     point: Point
     areas: list[Area]
-    grid: Grid | None
+    grid: GridHit | None
     nearest: NearestGrid | None
 
     @property

@@ -145,7 +145,7 @@ class LocateAreaSerializer(serializers.Serializer):
 class LocateGridSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    community = serializers.CharField(source="community.code")
+    community = serializers.CharField(source="community_code")
 
 
 class LocateNearestSerializer(serializers.Serializer):
