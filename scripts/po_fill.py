@@ -4,7 +4,6 @@ Usage: .venv/bin/python scripts/po_fill.py   (after manage.py makemessages -l zh
 The TSV (English<TAB>Chinese) is the translators' source; the .po stays the format Django reads.
 """
 
-import re
 import subprocess
 from pathlib import Path
 
@@ -14,7 +13,11 @@ TSV = ROOT / "scripts" / "zh_hans.tsv"
 
 
 def unquote(s: str) -> str:
-    return s.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    """A quoted .po string (one line of it) → its text."""
+    s = s.strip()
+    if s.startswith('"') and s.endswith('"'):
+        s = s[1:-1]
+    return s.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
 
 
 def quote(s: str) -> str:
@@ -32,19 +35,31 @@ def main() -> None:
         '"Content-Type: text/plain; charset=CHARSET\\n"',
         '"Content-Type: text/plain; charset=UTF-8\\n"',
     )
-    pattern = re.compile(r'^msgid "(.+)"\nmsgstr ""$', re.M)
     missing = []
-
-    def fill(match: re.Match) -> str:
-        en = match.group(1).replace('\\"', '"')
-        zh = table.get(en)
+    blocks = text.split("\n\n")
+    for i, block in enumerate(blocks):
+        lines = block.split("\n")
+        try:
+            id_at = next(n for n, line in enumerate(lines) if line.startswith("msgid "))
+            str_at = next(n for n, line in enumerate(lines) if line.startswith("msgstr "))
+        except StopIteration:
+            continue
+        msgid = "".join(
+            unquote(line.split(" ", 1)[1] if n == id_at else line)
+            for n, line in enumerate(lines[id_at:str_at], start=id_at)
+        )
+        msgstr = "".join(
+            unquote(line.split(" ", 1)[1] if n == str_at else line)
+            for n, line in enumerate(lines[str_at:], start=str_at)
+        )
+        if not msgid or msgstr:
+            continue
+        zh = table.get(msgid)
         if zh is None:
-            missing.append(en)
-            return match.group(0)
-        return f'msgid "{match.group(1)}"\nmsgstr "{quote(zh)}"'
-
-    text = pattern.sub(fill, text)
-    text = text.replace("#, fuzzy\n", "")
+            missing.append(msgid)
+            continue
+        blocks[i] = "\n".join([*lines[:str_at], f'msgstr "{quote(zh)}"'])
+    text = "\n\n".join(blocks).replace("#, fuzzy\n", "")
     PO.write_text(text, encoding="utf-8")
     subprocess.run(["msgfmt", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
     for en in missing:

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from core import coords
 from geo.geometry import (
@@ -86,6 +87,9 @@ def test_out_of_range_with_swapped_hint():
     swapped = {"type": "Point", "coordinates": [41.19, 122.06]}
     error = refused(swapped, "coordinates_out_of_range", allowed=("Point",))
     assert error.details["hint"] == "swapped"
+    assert "颠倒" in error.message  # Chinese by default
+    with translation.override("en"):
+        error = refused(swapped, "coordinates_out_of_range", allowed=("Point",))
     assert "swapped" in error.message
 
 
