@@ -39,6 +39,12 @@ class NotFound(ApplicationError):
     status = 404
 
 
+class PermissionDenied(ApplicationError):
+    """The requester sees the object but may not do this to it."""
+
+    status = 403
+
+
 class Conflict(ApplicationError):
     """The request is well formed but the current state forbids it."""
 

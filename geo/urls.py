@@ -12,5 +12,4 @@ urlpatterns = [
     path("grids/<str:code>/split/", views.GridSplit.as_view(), name="grid-split"),
     path("grids/<str:code>/retire/", views.GridRetire.as_view(), name="grid-retire"),
     path("locate/", views.Locate.as_view(), name="locate"),
-    path("coverage/", views.CoverageView.as_view(), name="coverage"),
 ]

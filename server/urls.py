@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from people.api.views import public_board_page
 from server.api import views as api_views
 from server.health import healthz
 
 api_v1 = [
+    path("", include("accounts.urls")),
     path("", include("geo.urls")),
+    path("", include("people.urls")),
+    path("", include("workdays.urls")),
     path("", include("mobile_api.urls")),
 ]
 
@@ -18,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_views.api_not_found),
+    path("board/<str:code>/", public_board_page, name="public-board-page"),
     path("admin/", admin.site.urls),
 ]
 

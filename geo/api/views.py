@@ -6,14 +6,13 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound
+from core.errors import NotFound, PermissionDenied
 
-from .. import selectors, services
-from ..geojson import coverage_feature_collection
+from .. import access, selectors, services
 from ..geometry import (
     bbox_from_query,
     parse_crs,
@@ -34,13 +33,24 @@ AREA_PARAMETER = OpenApiParameter(
 )
 
 
-class CanEditGrids(permissions.BasePermission):
-    """Writes need the geo.change_grid permission (managers' scopes arrive with roles)."""
+def _visible_area(user, code: str) -> Area:
+    """The area with this code if the requester may see it; 404 otherwise (same answer)."""
+    area = services.area_get(code=code)
+    if not access.policy().areas(user, Area.objects.filter(pk=area.pk)).exists():
+        raise NotFound(
+            "unknown_area",
+            _("No area with code %(code)s.") % {"code": code},
+            details={"code": code},
+        )
+    return area
 
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request.user.has_perm("geo.change_grid")
+
+def _require_editor(user, community: Area) -> None:
+    if not access.policy().may_edit_grids_in(user, community):
+        raise PermissionDenied(
+            "permission_denied",
+            _("You may not change grids in %(name)s.") % {"name": community.name},
+        )
 
 
 class CrsContextMixin:
@@ -52,8 +62,8 @@ def _grid_queryset():
     return Grid.objects.select_related("community").annotate(version=Max("boundaries__version"))
 
 
-def _grid_get(code: str) -> Grid:
-    grid = _grid_queryset().filter(code=code).first()
+def _grid_get(code: str, user) -> Grid:
+    grid = access.policy().grids(user, _grid_queryset()).filter(code=code).first()
     if grid is None:
         raise NotFound(
             "unknown_grid",
@@ -80,11 +90,11 @@ class AreaList(CrsContextMixin, generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        areas = Area.objects.select_related("parent")
+        areas = access.policy().areas(self.request.user, Area.objects.select_related("parent"))
         if level := params.get("level"):
             areas = areas.filter(level=level)
         if parent := params.get("parent"):
-            areas = areas.filter(parent=services.area_get(code=parent))
+            areas = areas.filter(parent=_visible_area(self.request.user, parent))
         if bbox := bbox_from_query(params.get("bbox"), parse_crs(params.get("crs"))):
             areas = areas.filter(boundary__intersects=bbox)
         return areas
@@ -125,11 +135,10 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
 
     serializer_class = s.GridFeatureSerializer
     pagination_class = FeaturePagination
-    permission_classes = [permissions.IsAuthenticated, CanEditGrids]
 
     def get_queryset(self):
         params = self.request.query_params
-        grids = _grid_queryset()
+        grids = access.policy().grids(self.request.user, _grid_queryset())
         active = params.get("active", "true")
         if active == "true":
             grids = grids.filter(retired_at__isnull=True)
@@ -137,7 +146,9 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
             grids = grids.filter(retired_at__isnull=False)
         if code := params.get("area"):
             grids = grids.filter(
-                community_id__in=selectors.area_descendant_ids(services.area_get(code=code))
+                community_id__in=selectors.area_descendant_ids(
+                    _visible_area(self.request.user, code)
+                )
             )
         if bbox := bbox_from_query(params.get("bbox"), parse_crs(params.get("crs"))):
             grids = grids.filter(boundary__intersects=bbox)
@@ -149,7 +160,8 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
     def post(self, request):
         data = _validated(s.GridCreateInput, request.data)
         crs = parse_crs(data.get("crs"))
-        community = services.area_get(code=data["community"])
+        community = _visible_area(request.user, data["community"])
+        _require_editor(request.user, community)
         boundary = parse_geometry(data["boundary"], crs=crs, field="boundary")
         grid = services.grid_create(
             community=community,
@@ -163,7 +175,7 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
 
     def _detail(self, grid: Grid) -> dict:
         return s.GridDetailSerializer(
-            _grid_get(grid.code), context=self.get_serializer_context()
+            _grid_get(grid.code, self.request.user), context=self.get_serializer_context()
         ).data
 
 
@@ -179,14 +191,14 @@ class GridDetail(CrsContextMixin, generics.GenericAPIView):
 
     queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
     serializer_class = s.GridDetailSerializer
-    permission_classes = [permissions.IsAuthenticated, CanEditGrids]
 
     def get(self, request, code):
-        return Response(self.get_serializer(_grid_get(code)).data)
+        return Response(self.get_serializer(_grid_get(code, request.user)).data)
 
     @extend_schema(request=s.GridUpdateInput, responses={200: s.GridDetailSerializer})
     def patch(self, request, code):
-        grid = _grid_get(code)
+        grid = _grid_get(code, request.user)
+        _require_editor(request.user, grid.community)
         data = _validated(s.GridUpdateInput, request.data)
         boundary = None
         if "boundary" in data:
@@ -200,7 +212,7 @@ class GridDetail(CrsContextMixin, generics.GenericAPIView):
             boundary=boundary,
             note=data.get("note", ""),
         )
-        return Response(self.get_serializer(_grid_get(code)).data)
+        return Response(self.get_serializer(_grid_get(code, request.user)).data)
 
 
 @extend_schema(tags=["grids"], parameters=[CRS_QUERY_PARAMETER])
@@ -213,7 +225,7 @@ class GridHistory(CrsContextMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return GridBoundary.objects.none()
-        grid = _grid_get(self.kwargs["code"])
+        grid = _grid_get(self.kwargs["code"], self.request.user)
         return (
             GridBoundary.objects.filter(grid=grid).select_related("created_by").order_by("version")
         )
@@ -230,10 +242,10 @@ class GridSplit(CrsContextMixin, generics.GenericAPIView):
 
     queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
     serializer_class = s.GridFeatureSerializer
-    permission_classes = [permissions.IsAuthenticated, CanEditGrids]
 
     def post(self, request, code):
-        grid = _grid_get(code)
+        grid = _grid_get(code, request.user)
+        _require_editor(request.user, grid.community)
         data = _validated(s.GridSplitInput, request.data)
         crs = parse_crs(data.get("crs"))
         parts = [
@@ -260,15 +272,16 @@ class GridMerge(CrsContextMixin, generics.GenericAPIView):
 
     queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
     serializer_class = s.GridDetailSerializer
-    permission_classes = [permissions.IsAuthenticated, CanEditGrids]
 
     def post(self, request):
         data = _validated(s.GridMergeInput, request.data)
-        grids = [_grid_get(code) for code in data["grids"]]
+        grids = [_grid_get(code, request.user) for code in data["grids"]]
+        for grid in grids:
+            _require_editor(request.user, grid.community)
         merged = services.grid_merge(
             grids=grids, name=data["name"], code=data.get("code"), actor=request.user
         )
-        return Response(self.get_serializer(_grid_get(merged.code)).data, status=201)
+        return Response(self.get_serializer(_grid_get(merged.code, request.user)).data, status=201)
 
 
 @extend_schema(tags=["grids"], request=s.GridRetireInput, responses={200: s.GridDetailSerializer})
@@ -277,13 +290,13 @@ class GridRetire(CrsContextMixin, generics.GenericAPIView):
 
     queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
     serializer_class = s.GridDetailSerializer
-    permission_classes = [permissions.IsAuthenticated, CanEditGrids]
 
     def post(self, request, code):
-        grid = _grid_get(code)
+        grid = _grid_get(code, request.user)
+        _require_editor(request.user, grid.community)
         data = _validated(s.GridRetireInput, request.data)
         services.grid_retire(grid=grid, actor=request.user, reason=data["reason"])
-        return Response(self.get_serializer(_grid_get(code)).data)
+        return Response(self.get_serializer(_grid_get(code, request.user)).data)
 
 
 @extend_schema(
@@ -317,24 +330,3 @@ class Locate(APIView):
             context={"crs": output_crs(request)},
         ).data
         return Response(body)
-
-
-@extend_schema(
-    tags=["areas"],
-    parameters=[
-        OpenApiParameter("area", OpenApiTypes.STR, required=True, description="Division code."),
-        CRS_QUERY_PARAMETER,
-    ],
-    responses={200: s.CoverageOutput},
-)
-class CoverageView(APIView):
-    """Coverage of an area by active grids: gaps and overlaps as GeoJSON, with figures."""
-
-    def get(self, request):
-        code = request.query_params.get("area")
-        if not code:
-            raise ApplicationError(
-                "missing_area", _("Query parameter area (a division code) is required.")
-            )
-        coverage = selectors.coverage_for_area(services.area_get(code=code))
-        return Response(coverage_feature_collection(coverage, output_crs(request)))

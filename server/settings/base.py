@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "accounts",
+    "workdays",
     "geo",
+    "people",
     "mobile_api",
     "fixtures",
 ]
@@ -140,6 +142,7 @@ SRID = 4326
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -231,3 +234,22 @@ GEO = {
 }
 # Request bodies above this are refused with `payload_too_large` (a polygon of MAX_VERTICES fits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+
+# People (people/): availability, positions, login throttling.
+PEOPLE = {
+    # an agent with no own schedule works these hours on working days
+    "DEFAULT_WORK_HOURS": [("08:30", "12:00"), ("13:30", "17:30")],
+    # the most open matters an agent carries at once (per-agent override on the profile)
+    "OPEN_WORK_CAP": int(os.environ.get("OPEN_WORK_CAP", "8")),
+    # positions older or less accurate than this are not used for routing
+    "POSITION_MAX_AGE_MINUTES": int(os.environ.get("POSITION_MAX_AGE_MINUTES", "30")),
+    "POSITION_MAX_ACCURACY_M": float(os.environ.get("POSITION_MAX_ACCURACY_M", "200")),
+    "POSITION_RETENTION_DAYS": int(os.environ.get("POSITION_RETENTION_DAYS", "30")),
+    "POSITION_BATCH_MAX": 500,
+    # failed logins per username and per client address before a pause
+    "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")),
+}
+
+# The spatial core asks the people app who may see and change which areas and grids.
+GEO_ACCESS_POLICY = "people.scope.PeopleGeoPolicy"

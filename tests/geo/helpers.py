@@ -10,7 +10,7 @@ import math
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from geo import services
-from geo.models import Area
+from geo.models import Area, ServiceCentre
 
 ORIGIN_LON, ORIGIN_LAT = 121.0, 40.0
 _PHI = math.radians(ORIGIN_LAT)
@@ -71,4 +71,15 @@ def build_tree() -> dict[str, Area]:
         parent=street,
         boundary=rect(1000, 0, 2000, 1000),
     )
+    for i, area in enumerate((district, street, c1, c2)):
+        x0, y0, x1, y1 = area.boundary.extent
+        ServiceCentre.objects.create(
+            area=area,
+            name=f"{area.name}中心",
+            address=f"{area.name}1号",
+            location=Point((x0 + x1) / 2, (y0 + y1) / 2, srid=4326),
+            phone=f"0427-100000{i}",
+            opening_hours="周一至周五 8:30-17:00",
+            acceptance=ServiceCentre.Acceptance.ROTA,
+        )
     return {"district": district, "street": street, "c1": c1, "c2": c2}

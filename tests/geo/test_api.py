@@ -1,31 +1,25 @@
 """The areas/grids/locate/coverage API: GeoJSON out, the error shape for every bad input."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from rest_framework.test import APIClient
 
 from core import coords
 from geo.models import Grid, GridBoundary
+from people.models import Role
+from tests.factories import client_for, make_staff
 
 from .helpers import lonlat, rect_geojson
 
 
 @pytest.fixture
-def reader(db):
-    user = get_user_model().objects.create_user("reader", password="x")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+def reader(tree):
+    """A supervisor: sees the whole district, changes nothing."""
+    return client_for(make_staff("reader", Role.SUPERVISOR, centre=tree["district"].centre))
 
 
 @pytest.fixture
-def editor(db):
-    user = get_user_model().objects.create_user("editor", password="x")
-    user.user_permissions.add(Permission.objects.get(codename="change_grid"))
-    client = APIClient()
-    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
-    return client
+def editor(tree):
+    """District centre staff: may change grids anywhere."""
+    return client_for(make_staff("editor", Role.DISTRICT_STAFF, centre=tree["district"].centre))
 
 
 def error_code(response, status):
@@ -44,7 +38,7 @@ def test_reads_need_login(api_client, tree):
         "/api/v1/locate/?lon=121&lat=40",
         "/api/v1/coverage/?area=210000",
     ]:
-        assert error_code(api_client.get(url), 403) == "not_authenticated"
+        assert error_code(api_client.get(url), 401) == "not_authenticated"
 
 
 def test_area_list_is_a_feature_collection(reader, tree):

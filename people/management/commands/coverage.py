@@ -7,10 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from core.errors import ApplicationError
 from geo import selectors, services
 from geo.geojson import coverage_feature_collection
+from people.selectors import staffing_gaps
 
 
 class Command(BaseCommand):
-    help = "Coverage of an area by active grids: gaps, overlaps and figures."
+    help = (
+        "Coverage of an area: gaps, overlaps, figures, grids lacking a primary or all agents away."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("area", help="Division code of a district, street/town or community.")
@@ -22,7 +25,10 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from None
         result = coverage_feature_collection(selectors.coverage_for_area(area))
+        staffing = staffing_gaps(selectors.area_descendant_ids(area))
         figures = result["figures"]
+        figures["grids_without_primary"] = staffing.without_primary
+        figures["grids_all_agents_on_leave"] = staffing.all_agents_on_leave
         self.stdout.write(f"{figures['area_name']} ({figures['area']}, {figures['level']})")
         self.stdout.write(
             f"  area {figures['area_m2'] / 1e6:.3f} km², "
@@ -34,6 +40,10 @@ class Command(BaseCommand):
         )
         for code in figures["communities_without_grids"]:
             self.stdout.write(f"  community without grids: {code}")
+        for code in staffing.without_primary:
+            self.stdout.write(f"  grid without an active primary agent: {code}")
+        for code in staffing.all_agents_on_leave:
+            self.stdout.write(f"  grid whose agents are all on leave: {code}")
         for feature in result["features"]:
             props = feature["properties"]
             where = props.get("community") or ", ".join(props.get("grids", [])) or "-"

@@ -1,0 +1,60 @@
+"""The public board (上墙公示) of a service centre: who serves there, when, how, by which rules.
+
+Readable without login; lists only staff marked public and active, and only their name, post
+and work phone (what the plan requires to be posted).
+"""
+
+from __future__ import annotations
+
+from geo.models import Area, ServiceCentre
+
+from .models import Staff
+
+WEEKDAYS_ZH = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
+
+PROCESS = [
+    "受理：代办员通过预约或在代办窗口受理群众事项，进行预审；符合条件、材料齐全的，登记《村民（居民）代理事项登记本》（一式三联），启动代办程序；不符合条件或材料不全的，向申请人说明原因。",
+    "承办：代办员将受理事项报送街（镇）行政服务中心，由中心在规定时限内办结。",
+    "回复：办结后通知代办员领取结果，由代办员送还申请人。",
+]
+
+RULES = [
+    "集中受理：实行轮值或每周固定受理日，每个工作日都有人员受理群众事项，不得推诿、拒绝。",
+    "无偿代办：除法律法规明确规定的收费外，不收取任何费用。",
+    "首问负责：群众首先询问的代办员为该事项的受理、转办责任人。",
+    "一次告知：一次性告知申请人所需全部材料、办理程序和时限。",
+    "限时办结：代办事项明确办理时限，原则上不超过承办部门承诺时限。",
+    "上墙公示：公开代办事项范围、内容和代办员姓名、职务、联系方式，设置意见箱收集群众意见。",
+    "上门服务：群众预约后，代办员及时上门服务，帮助准备材料、填写表格，在时限内回复办理结果。",
+]
+
+
+def acceptance_text(centre: ServiceCentre) -> list[str]:
+    if centre.acceptance == ServiceCentre.Acceptance.FIXED_DAYS and centre.acceptance_weekdays:
+        days = "、".join(WEEKDAYS_ZH[d] for d in sorted(centre.acceptance_weekdays))
+        return [f"每周固定受理日：{days}", f"受理时间：{centre.opening_hours}"]
+    return ["轮值受理：每个工作日均有人员在岗受理", f"受理时间：{centre.opening_hours}"]
+
+
+def board_for(area: Area) -> dict:
+    centre = area.centre
+    people = (
+        Staff.objects.filter(centre=centre, public=True, active=True)
+        .order_by("full_name")
+        .values("full_name", "post", "phone", "agent_type")
+    )
+    return {
+        "code": area.code,
+        "name": centre.name,
+        "area_name": area.name,
+        "level": area.level,
+        "address": centre.address,
+        "phone": centre.phone,
+        "opening_hours": centre.opening_hours,
+        "acceptance": centre.acceptance,
+        "acceptance_days": acceptance_text(centre),
+        "people": list(people),
+        "process": PROCESS,
+        "rules": RULES,
+        "suggestion_box": "意见箱设在代办窗口旁；也可通过本中心电话反映意见和建议。",
+    }

@@ -1,0 +1,191 @@
+"""What a requester may see and change. Every query of people's data starts here, and the
+spatial core's API asks here too (through settings.GEO_ACCESS_POLICY), so one module decides
+who sees which areas, grids and staff.
+
+- administrators, district centre staff, supervisors: the whole district;
+- street/town centre staff and leads: their street or town and everything in it;
+- station managers: their community or village;
+- agents: the grids assigned to them today, their station's area, their own work;
+- approval-window staff: no areas or grids (the matters forwarded to their window, later).
+
+Out of scope looks exactly like missing: callers answer 404 for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import GridAssignment, Role, Staff
+
+EVERYTHING_ROLES = {Role.ADMIN, Role.DISTRICT_STAFF, Role.SUPERVISOR}
+AREA_ROLES = {Role.CENTRE_STAFF, Role.CENTRE_LEAD, Role.STATION_MANAGER}
+# who may change grids, assignments, the rota and leave in their area (supervisors only read)
+EDITOR_ROLES = {
+    Role.ADMIN,
+    Role.DISTRICT_STAFF,
+    Role.CENTRE_LEAD,
+    Role.CENTRE_STAFF,
+    Role.STATION_MANAGER,
+}
+
+
+def _tree_ids(root_ids: set[int]) -> set[int]:
+    """The roots, everything below them and everything above them."""
+    if not root_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE down AS (
+                SELECT id FROM geo_area WHERE id = ANY(%(roots)s)
+                UNION SELECT a.id FROM geo_area a JOIN down d ON a.parent_id = d.id
+            ), up AS (
+                SELECT id, parent_id FROM geo_area WHERE id = ANY(%(roots)s)
+                UNION SELECT a.id, a.parent_id FROM geo_area a JOIN up u ON a.id = u.parent_id
+            )
+            SELECT id FROM down UNION SELECT id FROM up
+            """,
+            {"roots": list(root_ids)},
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _below_ids(root_ids: set[int]) -> set[int]:
+    if not root_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE down AS (
+                SELECT id FROM geo_area WHERE id = ANY(%(roots)s)
+                UNION SELECT a.id FROM geo_area a JOIN down d ON a.parent_id = d.id
+            ) SELECT id FROM down
+            """,
+            {"roots": list(root_ids)},
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@dataclass(frozen=True)
+class Scope:
+    staff: Staff | None
+    everything: bool = False
+    editor: bool = False
+    area_ids: frozenset[int] = field(default_factory=frozenset)  # visible areas
+    managed_area_ids: frozenset[int] = field(default_factory=frozenset)  # areas it manages
+    own_grid_ids: frozenset[int] = field(default_factory=frozenset)  # an agent's grids
+
+    # --- reads -------------------------------------------------------------------------
+    def areas(self, qs: QuerySet) -> QuerySet:
+        return qs if self.everything else qs.filter(pk__in=self.area_ids)
+
+    def grids(self, qs: QuerySet) -> QuerySet:
+        if self.everything:
+            return qs
+        return qs.filter(Q(community_id__in=self.managed_area_ids) | Q(pk__in=self.own_grid_ids))
+
+    def staff_members(self, qs: QuerySet) -> QuerySet:
+        if self.everything:
+            return qs
+        visible = Q(centre__area_id__in=self.managed_area_ids)
+        if self.staff is not None:
+            visible |= Q(pk=self.staff.pk)
+            if self.staff.centre_id:
+                visible |= Q(centre_id=self.staff.centre_id)  # colleagues at one's station
+        return qs.filter(visible)
+
+    def sees_area(self, area_id: int) -> bool:
+        return self.everything or area_id in self.area_ids
+
+    # --- writes ------------------------------------------------------------------------
+    def manages_area(self, area_id: int) -> bool:
+        return self.editor and (self.everything or area_id in self.managed_area_ids)
+
+    def manages_staff(self, staff: Staff) -> bool:
+        if not self.editor:
+            return False
+        if self.everything:
+            return True
+        return staff.centre is not None and staff.centre.area_id in self.managed_area_ids
+
+    def reads_positions_of(self, staff: Staff) -> bool:
+        """Movement tracks are personal information: the agent and their managers only."""
+        if self.staff is not None and self.staff.pk == staff.pk:
+            return True
+        if self.staff is not None and self.staff.has_role(Role.ADMIN):
+            return True
+        if self.staff is None or not self.staff.has_role(*AREA_ROLES):
+            return False
+        return staff.centre is not None and staff.centre.area_id in self.managed_area_ids
+
+
+NOBODY = Scope(staff=None)
+
+
+def scope_for(user) -> Scope:
+    """The requester's scope, computed once per request object."""
+    cached = getattr(user, "_people_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute(user)
+    if user is not None and getattr(user, "is_authenticated", False):
+        user._people_scope = scope
+    return scope
+
+
+def _compute(user) -> Scope:
+    if user is None or not user.is_authenticated:
+        return NOBODY
+    staff = Staff.objects.select_related("centre__area").filter(user=user, active=True).first()
+    if user.is_superuser:
+        return Scope(staff=staff, everything=True, editor=True)
+    if staff is None:
+        return NOBODY
+    roles = set(staff.roles)
+    editor = bool(roles & EDITOR_ROLES)
+    if roles & EVERYTHING_ROLES:
+        return Scope(staff=staff, everything=True, editor=editor)
+    roots: set[int] = set()
+    if roles & AREA_ROLES and staff.centre is not None:
+        roots.add(staff.centre.area_id)
+    own_grids: set[int] = set()
+    agent_areas: set[int] = set()
+    if Role.AGENT in roles:
+        today = timezone.localdate()
+        rows = GridAssignment.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=today),
+            staff=staff,
+            valid_from__lte=today,
+            grid__retired_at__isnull=True,
+        ).values_list("grid_id", "grid__community_id")
+        for grid_id, community_id in rows:
+            own_grids.add(grid_id)
+            agent_areas.add(community_id)
+        if staff.centre is not None:
+            agent_areas.add(staff.centre.area_id)
+    managed = _below_ids(roots)
+    visible = _tree_ids(roots | agent_areas)
+    return Scope(
+        staff=staff,
+        editor=editor and bool(roots),
+        area_ids=frozenset(visible),
+        managed_area_ids=frozenset(managed),
+        own_grid_ids=frozenset(own_grids),
+    )
+
+
+class PeopleGeoPolicy:
+    """The spatial core's access policy (settings.GEO_ACCESS_POLICY) backed by these scopes."""
+
+    def areas(self, user, qs):
+        return scope_for(user).areas(qs)
+
+    def grids(self, user, qs):
+        return scope_for(user).grids(qs)
+
+    def may_edit_grids_in(self, user, community) -> bool:
+        return scope_for(user).manages_area(community.pk)

@@ -1,0 +1,215 @@
+"""Reads about people: who is at a desk, which working days lack cover, whether an agent is
+available in a window, which position may be used for routing, staffing gaps of grids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from geo.models import Grid, ServiceCentre
+from workdays import calendar
+
+from .models import DeskDay, DeskShift, GridAssignment, Leave, Staff, WorkPeriod
+
+
+def active_assignments(on: date | None = None):
+    on = on or timezone.localdate()
+    return GridAssignment.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on), valid_from__lte=on
+    )
+
+
+# --- desk cover -------------------------------------------------------------------------
+
+
+def who_is_at_desk(centre: ServiceCentre, at: datetime) -> list[Staff]:
+    """集中受理: the people receiving residents at this centre at this moment."""
+    local = timezone.localtime(at)
+    day, moment = local.date(), local.time()
+    on_leave = Leave.objects.filter(staff=OuterRef("pk"), start__lte=at, end__gt=at)
+    shift_staff = DeskShift.objects.filter(
+        centre=centre, date=day, start__lte=moment, end__gt=moment
+    ).values("staff_id")
+    people = Q(pk__in=shift_staff)
+    if centre.acceptance == ServiceCentre.Acceptance.FIXED_DAYS and calendar.is_workday(day).value:
+        desk_staff = DeskDay.objects.filter(
+            centre=centre, weekday=day.isoweekday(), start__lte=moment, end__gt=moment
+        ).values("staff_id")
+        people |= Q(pk__in=desk_staff)
+    return list(
+        Staff.objects.filter(people, active=True)
+        .annotate(away=Exists(on_leave))
+        .filter(away=False)
+        .order_by("full_name")
+    )
+
+
+@dataclass(frozen=True)
+class DeskGaps:
+    centre: ServiceCentre
+    days: list[date]
+    provisional: bool
+
+
+def desk_gaps(centre: ServiceCentre, first: date, last: date) -> DeskGaps:
+    """Every working day from `first` to `last` on which nobody is at the centre's desk.
+
+    A day is covered by a rota shift, or (fixed-days centres) by a desk day on that weekday, of
+    an active staff member who is not on leave for the whole day. The plan requires cover on
+    every working day, including adjusted working weekends (调休).
+    """
+    workdays = calendar.workdays_in_range(first, last)
+    shifts = DeskShift.objects.filter(
+        centre=centre, date__gte=first, date__lte=last, staff__active=True
+    ).values_list("date", "staff_id")
+    by_day: dict[date, set[int]] = {}
+    for day, staff_id in shifts:
+        by_day.setdefault(day, set()).add(staff_id)
+    fixed: dict[int, set[int]] = {}
+    if centre.acceptance == ServiceCentre.Acceptance.FIXED_DAYS:
+        for weekday, staff_id in DeskDay.objects.filter(
+            centre=centre, staff__active=True
+        ).values_list("weekday", "staff_id"):
+            fixed.setdefault(weekday, set()).add(staff_id)
+    tz = timezone.get_current_timezone()
+    leaves = list(
+        Leave.objects.filter(
+            staff__centre=centre,
+            start__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+            end__gt=datetime.combine(first, time.min, tzinfo=tz),
+        ).values_list("staff_id", "start", "end")
+    )
+
+    def away_all_day(staff_id: int, day: date) -> bool:
+        day_start = datetime.combine(day, time(8, 0), tzinfo=tz)
+        day_end = datetime.combine(day, time(18, 0), tzinfo=tz)
+        return any(
+            s == staff_id and start <= day_start and end >= day_end for s, start, end in leaves
+        )
+
+    gaps = []
+    for day in workdays.value:
+        people = by_day.get(day, set()) | fixed.get(day.isoweekday(), set())
+        if not any(not away_all_day(staff_id, day) for staff_id in people):
+            gaps.append(day)
+    return DeskGaps(centre=centre, days=gaps, provisional=workdays.provisional)
+
+
+# --- agent availability -----------------------------------------------------------------
+
+
+def _work_periods(staff: Staff) -> dict[int, list[tuple[time, time]]]:
+    periods: dict[int, list[tuple[time, time]]] = {}
+    for weekday, start, end in WorkPeriod.objects.filter(staff=staff).values_list(
+        "weekday", "start", "end"
+    ):
+        periods.setdefault(weekday, []).append((start, end))
+    if periods:
+        return periods
+    default = [
+        (time.fromisoformat(a), time.fromisoformat(b))
+        for a, b in settings.PEOPLE["DEFAULT_WORK_HOURS"]
+    ]
+    return {weekday: default for weekday in range(1, 8)}  # on working days only, see below
+
+
+def working_intervals(
+    staff: Staff, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The agent's working time within [start, end): their hours on working days, less leave."""
+    tz = timezone.get_current_timezone()
+    first, last = calendar.local_date(start), calendar.local_date(end)
+    workdays = set(calendar.workdays_in_range(first, last).value)
+    periods = _work_periods(staff)
+    intervals = []
+    day = first
+    while day <= last:
+        if day in workdays:
+            for a, b in periods.get(day.isoweekday(), []):
+                s = max(start, datetime.combine(day, a, tzinfo=tz))
+                e = min(end, datetime.combine(day, b, tzinfo=tz))
+                if s < e:
+                    intervals.append((s, e))
+        day += timedelta(days=1)
+    for leave_start, leave_end in Leave.objects.filter(
+        staff=staff, start__lt=end, end__gt=start
+    ).values_list("start", "end"):
+        cut = []
+        for s, e in intervals:
+            if leave_end <= s or leave_start >= e:
+                cut.append((s, e))
+                continue
+            if s < leave_start:
+                cut.append((s, leave_start))
+            if leave_end < e:
+                cut.append((leave_end, e))
+        intervals = cut
+    return intervals
+
+
+def is_available(staff: Staff, start: datetime, end: datetime) -> bool:
+    """Is the agent working (their schedule, a working day, not on leave) at some time in the
+    window? A booking made at night asks about its window, not about the night."""
+    if not staff.active or end <= start:
+        return False
+    return bool(working_intervals(staff, start, end))
+
+
+def next_working_period(staff: Staff, after: datetime, horizon_days: int = 14):
+    """The agent's next stretch of working time after `after` (None within the horizon)."""
+    intervals = working_intervals(staff, after, after + timedelta(days=horizon_days))
+    return intervals[0] if intervals else None
+
+
+# --- positions --------------------------------------------------------------------------
+
+
+def usable_position(staff: Staff, now: datetime | None = None) -> Point | None:
+    """The last known position if it is fresh and accurate enough to route by, else None."""
+    now = now or timezone.now()
+    if staff.last_position is None or staff.last_position_at is None:
+        return None
+    max_age = timedelta(minutes=settings.PEOPLE["POSITION_MAX_AGE_MINUTES"])
+    if now - staff.last_position_at > max_age:
+        return None
+    if (staff.last_position_accuracy_m or 0) > settings.PEOPLE["POSITION_MAX_ACCURACY_M"]:
+        return None
+    return staff.last_position
+
+
+# --- staffing of grids (extends the spatial core's coverage analysis) -------------------
+
+
+@dataclass(frozen=True)
+class Staffing:
+    without_primary: list[str]
+    all_agents_on_leave: list[str]
+
+
+def staffing_gaps(community_ids, at: datetime | None = None) -> Staffing:
+    """Active grids with no active primary agent, and grids whose agents are all on leave."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    assigned = active_assignments(today).filter(grid=OuterRef("pk"), staff__active=True)
+    present = assigned.exclude(
+        staff__in=Leave.objects.filter(start__lte=at, end__gt=at).values("staff_id")
+    )
+    grids = Grid.objects.filter(community_id__in=community_ids, retired_at__isnull=True).annotate(
+        has_primary=Exists(assigned.filter(kind=GridAssignment.Kind.PRIMARY)),
+        has_agent=Exists(assigned),
+        has_present=Exists(present),
+    )
+    without_primary = list(
+        grids.filter(has_primary=False).values_list("code", flat=True).order_by("code")
+    )
+    all_away = list(
+        grids.filter(has_agent=True, has_present=False)
+        .values_list("code", flat=True)
+        .order_by("code")
+    )
+    return Staffing(without_primary=without_primary, all_agents_on_leave=all_away)

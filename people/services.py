@@ -1,0 +1,338 @@
+"""Writes about people: profiles, assignments, desk cover, leave, positions, training.
+
+Each takes the acting user, checks it may act (out of scope → 404, as if missing; in scope but
+not allowed → 403) and refuses bad input with a stable code, changing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.validation import normalise_mobile
+from geo.models import Grid, ServiceCentre
+
+from .models import (
+    DeskDay,
+    DeskShift,
+    GridAssignment,
+    Leave,
+    PositionReport,
+    Role,
+    Staff,
+    Training,
+)
+from .scope import scope_for
+
+
+def _require_manager_of_area(actor, area_id: int, what: str) -> None:
+    scope = scope_for(actor)
+    if not scope.sees_area(area_id) and not scope.manages_area(area_id):
+        raise NotFound("not_found", _("No such %(what)s.") % {"what": what})
+    if not scope.manages_area(area_id):
+        raise PermissionDenied(
+            "permission_denied", _("You may not change this %(what)s.") % {"what": what}
+        )
+
+
+def staff_visible(actor, staff_id: int) -> Staff:
+    staff = (
+        scope_for(actor)
+        .staff_members(Staff.objects.select_related("centre__area", "user"))
+        .filter(pk=staff_id)
+        .first()
+    )
+    if staff is None:
+        raise NotFound("unknown_staff", _("No such staff member."), details={"id": staff_id})
+    return staff
+
+
+def _require_manages_staff(actor, staff: Staff) -> None:
+    if not scope_for(actor).manages_staff(staff):
+        raise PermissionDenied(
+            "permission_denied",
+            _("You may not change %(name)s's records.") % {"name": staff.full_name},
+        )
+
+
+# --- profiles ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    user,
+    full_name: str,
+    phone: str,
+    roles: Sequence[str],
+    centre: ServiceCentre | None,
+    post: str = "",
+    agent_type: str = "",
+    public: bool = True,
+) -> Staff:
+    unknown = sorted(set(roles) - set(Role.values))
+    if unknown or not roles:
+        raise ApplicationError(
+            "invalid_roles",
+            _("Unknown or missing roles: %(roles)s.") % {"roles": ", ".join(unknown) or "-"},
+        )
+    phone = normalise_mobile(phone)
+    if Staff.objects.filter(phone=phone).exists():
+        raise Conflict("phone_taken", _("Another staff member has this phone number."))
+    if Role.AGENT in roles and not agent_type:
+        raise ApplicationError("agent_type_required", _("An agent needs an agent type."))
+    return Staff.objects.create(
+        user=user,
+        full_name=full_name,
+        phone=phone,
+        roles=list(roles),
+        centre=centre,
+        post=post,
+        agent_type=agent_type,
+        public=public,
+    )
+
+
+# --- grid assignments -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentInput:
+    grid: Grid
+    staff: Staff
+    kind: str
+    valid_from: date
+    valid_to: date | None = None
+
+
+def _check_assignment(actor, item: AssignmentInput) -> None:
+    scope = scope_for(actor)
+    if not scope.grids(Grid.objects.filter(pk=item.grid.pk)).exists():
+        raise NotFound("unknown_grid", _("No grid with code %(code)s.") % {"code": item.grid.code})
+    if not scope.manages_area(item.grid.community_id):
+        raise PermissionDenied(
+            "permission_denied",
+            _("You may not assign agents in %(name)s.") % {"name": item.grid.community.name},
+        )
+    if not scope.staff_members(Staff.objects.filter(pk=item.staff.pk)).exists():
+        raise NotFound("unknown_staff", _("No such staff member."))
+    if item.kind not in GridAssignment.Kind.values:
+        raise ApplicationError("invalid_kind", _("Kind must be primary or backup."))
+    if not item.grid.active:
+        raise Conflict("grid_retired", _("Grid %(code)s was retired.") % {"code": item.grid.code})
+    if not item.staff.active or not item.staff.has_role(Role.AGENT):
+        raise ApplicationError(
+            "not_an_agent", _("%(name)s is not an active agent.") % {"name": item.staff.full_name}
+        )
+    if item.valid_to is not None and item.valid_to <= item.valid_from:
+        raise ApplicationError("invalid_dates", _("The end date must come after the start date."))
+
+
+def _insert_assignment(actor, item: AssignmentInput) -> GridAssignment:
+    try:
+        with transaction.atomic():
+            return GridAssignment.objects.create(
+                grid=item.grid,
+                staff=item.staff,
+                kind=item.kind,
+                valid_from=item.valid_from,
+                valid_to=item.valid_to,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        if "assignment_one_primary_per_day" in str(exc):
+            raise Conflict(
+                "grid_has_primary",
+                _("Grid %(code)s already has a primary agent in that period; end it first.")
+                % {"code": item.grid.code},
+                details={"grid": item.grid.code},
+            ) from None
+        if "assignment_no_double_booking" in str(exc):
+            raise Conflict(
+                "already_assigned",
+                _("%(name)s is already assigned to grid %(code)s in that period.")
+                % {"name": item.staff.full_name, "code": item.grid.code},
+            ) from None
+        raise
+
+
+@transaction.atomic
+def assignment_create(*, actor, item: AssignmentInput) -> GridAssignment:
+    """Assign an agent to a grid; history is kept (never overwritten)."""
+    _check_assignment(actor, item)
+    return _insert_assignment(actor, item)
+
+
+@transaction.atomic
+def assignments_bulk(*, actor, items: Sequence[AssignmentInput]) -> list[GridAssignment]:
+    """Many assignments at once, all or nothing; the first refusal says which item."""
+    created = []
+    for index, item in enumerate(items):
+        try:
+            _check_assignment(actor, item)
+            created.append(_insert_assignment(actor, item))
+        except ApplicationError as exc:
+            exc.details = {**exc.details, "item": index}
+            raise
+    return created
+
+
+@transaction.atomic
+def assignment_end(
+    *, actor, assignment: GridAssignment, valid_to: date, reason: str = ""
+) -> GridAssignment:
+    assignment = (
+        GridAssignment.objects.select_for_update()
+        .select_related("grid__community")
+        .get(pk=assignment.pk)
+    )
+    _require_manager_of_area(actor, assignment.grid.community_id, _("assignment"))
+    if assignment.valid_to is not None and assignment.valid_to <= valid_to:
+        raise Conflict("assignment_ended", _("This assignment has already ended."))
+    if valid_to <= assignment.valid_from:
+        raise ApplicationError("invalid_dates", _("The end date must come after the start date."))
+    assignment.valid_to = valid_to
+    assignment.ended_by = actor
+    assignment.end_reason = reason[:200]
+    assignment.save(update_fields=["valid_to", "ended_by", "end_reason"])
+    return assignment
+
+
+# --- desk cover, leave, training --------------------------------------------------------
+
+
+def _check_times(start: time, end: time) -> None:
+    if end <= start:
+        raise ApplicationError("invalid_times", _("The end time must come after the start time."))
+
+
+@transaction.atomic
+def shift_create(
+    *, actor, centre: ServiceCentre, staff: Staff, day: date, start: time, end: time
+) -> DeskShift:
+    """A rota shift at the centre's acceptance desk."""
+    _require_manager_of_area(actor, centre.area_id, _("centre"))
+    _check_times(start, end)
+    if staff.centre_id != centre.pk or not staff.active:
+        raise ApplicationError(
+            "not_centre_staff",
+            _("%(name)s is not active staff of %(centre)s.")
+            % {"name": staff.full_name, "centre": centre.name},
+        )
+    shift, created = DeskShift.objects.get_or_create(
+        centre=centre, staff=staff, date=day, start=start, defaults={"end": end}
+    )
+    if not created:
+        raise Conflict("shift_exists", _("This shift exists already."))
+    return shift
+
+
+@transaction.atomic
+def desk_day_set(
+    *, actor, centre: ServiceCentre, staff: Staff, weekday: int, start: time, end: time
+) -> DeskDay:
+    """Fixed weekly acceptance: who is at the desk on this weekday, and when."""
+    _require_manager_of_area(actor, centre.area_id, _("centre"))
+    _check_times(start, end)
+    if not 1 <= weekday <= 7:
+        raise ApplicationError(
+            "invalid_weekday", _("The weekday must be 1 (Monday) to 7 (Sunday).")
+        )
+    if staff.centre_id != centre.pk:
+        raise ApplicationError(
+            "not_centre_staff",
+            _("%(name)s is not active staff of %(centre)s.")
+            % {"name": staff.full_name, "centre": centre.name},
+        )
+    return DeskDay.objects.create(centre=centre, staff=staff, weekday=weekday, start=start, end=end)
+
+
+@transaction.atomic
+def leave_create(*, actor, staff: Staff, start: datetime, end: datetime, reason: str = "") -> Leave:
+    own = scope_for(actor).staff is not None and scope_for(actor).staff.pk == staff.pk
+    if not own:
+        _require_manages_staff(actor, staff)
+    if end <= start:
+        raise ApplicationError("invalid_dates", _("The leave must end after it starts."))
+    return Leave.objects.create(
+        staff=staff, start=start, end=end, reason=reason[:200], created_by=actor
+    )
+
+
+@transaction.atomic
+def training_record(*, actor, staff: Staff, day: date, topic: str, trainer: str) -> Training:
+    _require_manages_staff(actor, staff)
+    if not topic.strip() or not trainer.strip():
+        raise ApplicationError("invalid_training", _("A training needs a topic and a trainer."))
+    return Training.objects.create(
+        staff=staff, date=day, topic=topic, trainer=trainer, centre=staff.centre
+    )
+
+
+# --- positions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    location: Point
+    accuracy_m: float
+    recorded_at: datetime
+
+
+@transaction.atomic
+def positions_record(
+    *, staff: Staff, reports: Sequence[PositionInput], now: datetime | None = None
+) -> int:
+    """Store a batch of positions (recorded offline, perhaps) and move the last known position
+    forward if one of them is newer. Positions from the future are refused."""
+    now = now or timezone.now()
+    limit = settings.PEOPLE["POSITION_BATCH_MAX"]
+    if not reports:
+        raise ApplicationError("empty_batch", _("No positions were sent."))
+    if len(reports) > limit:
+        raise ApplicationError(
+            "batch_too_large", _("At most %(limit)d positions per request.") % {"limit": limit}
+        )
+    for index, report in enumerate(reports):
+        if report.accuracy_m < 0:
+            raise ApplicationError(
+                "invalid_accuracy", _("Accuracy cannot be negative."), details={"item": index}
+            )
+        if report.recorded_at > now + timedelta(minutes=5):
+            raise ApplicationError(
+                "recorded_in_future",
+                _("A position cannot be recorded in the future."),
+                details={"item": index},
+            )
+    PositionReport.objects.bulk_create(
+        [
+            PositionReport(
+                staff=staff, location=r.location, accuracy_m=r.accuracy_m, recorded_at=r.recorded_at
+            )
+            for r in reports
+        ]
+    )
+    newest = max(reports, key=lambda r: r.recorded_at)
+    locked = Staff.objects.select_for_update().get(pk=staff.pk)
+    if locked.last_position_at is None or newest.recorded_at > locked.last_position_at:
+        locked.last_position = newest.location
+        locked.last_position_at = newest.recorded_at
+        locked.last_position_accuracy_m = newest.accuracy_m
+        locked.save(update_fields=["last_position", "last_position_at", "last_position_accuracy_m"])
+    return len(reports)
+
+
+def positions_purge(*, now: datetime | None = None) -> int:
+    """Delete positions older than the retention period (a scheduled task runs this daily)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PEOPLE["POSITION_RETENTION_DAYS"])
+    deleted, _counts = PositionReport.objects.filter(recorded_at__lt=cutoff).delete()
+    return deleted
