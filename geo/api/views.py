@@ -107,7 +107,7 @@ class AreaDetail(CrsContextMixin, generics.RetrieveAPIView):
     serializer_class = s.AreaDetailSerializer
 
     def get_object(self):
-        area = services.area_get(code=self.kwargs["code"])
+        area = _visible_area(self.request.user, self.kwargs["code"])
         return (
             Area.objects.select_related("parent", "centre")
             .prefetch_related("children")
