@@ -164,10 +164,27 @@ def _insert_assignment(actor, item: AssignmentInput) -> GridAssignment:
         raise
 
 
+def _lock_grids(grids) -> None:
+    """Serialise assignment writes per grid (in id order, so two writers never deadlock).
+
+    The exclusion constraint alone keeps the data right, but two concurrent inserts that
+    conflict can deadlock each other inside its check; with the row lock the second writer
+    waits, then gets a clean `grid_has_primary`.
+    """
+    ids = sorted({g.pk for g in grids})
+    list(
+        Grid.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def assignment_create(*, actor, item: AssignmentInput) -> GridAssignment:
     """Assign an agent to a grid; history is kept (never overwritten)."""
     _check_assignment(actor, item)
+    _lock_grids([item.grid])
     return _insert_assignment(actor, item)
 
 
@@ -175,6 +192,7 @@ def assignment_create(*, actor, item: AssignmentInput) -> GridAssignment:
 def assignments_bulk(*, actor, items: Sequence[AssignmentInput]) -> list[GridAssignment]:
     """Many assignments at once, all or nothing; the first refusal says which item."""
     created = []
+    _lock_grids([item.grid for item in items])
     for index, item in enumerate(items):
         try:
             _check_assignment(actor, item)

@@ -130,5 +130,5 @@ def test_concurrent_primaries_one_wins(world):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["grid_has_primary", "ok"]
+    assert sorted(outcomes) == ["grid_has_primary", "ok"], outcomes
     assert GridAssignment.objects.filter(grid=grid, kind="primary").count() == 1
