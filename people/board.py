@@ -6,6 +6,7 @@ and work phone (what the plan requires to be posted).
 
 from __future__ import annotations
 
+from catalogue.selectors import centre_item_versions
 from geo.models import Area, ServiceCentre
 
 from .models import Staff
@@ -43,6 +44,15 @@ def board_for(area: Area) -> dict:
         .order_by("full_name")
         .values("full_name", "post", "phone", "agent_type")
     )
+    items = [
+        {
+            "code": v.item.code,
+            "name": v.name,
+            "proxy_limit_days": v.proxy_limit_days,
+            "free_of_charge": v.is_free,
+        }
+        for v in centre_item_versions(centre)
+    ]
     return {
         "code": area.code,
         "name": centre.name,
@@ -54,6 +64,7 @@ def board_for(area: Area) -> dict:
         "acceptance": centre.acceptance,
         "acceptance_days": acceptance_text(centre),
         "people": list(people),
+        "service_items": items,
         "process": PROCESS,
         "rules": RULES,
         "suggestion_box": "意见箱设在代办窗口旁；也可通过本中心电话反映意见和建议。",

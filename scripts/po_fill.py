@@ -1,6 +1,7 @@
 """Fill empty msgstr entries of locale/zh_Hans django.po from scripts/zh_hans.tsv, then compile.
 
-Usage: .venv/bin/python scripts/po_fill.py   (after manage.py makemessages -l zh_Hans)
+Usage: .venv/bin/python scripts/po_fill.py
+       (after manage.py makemessages -l zh_Hans --no-fuzzy-matching)
 The TSV (English<TAB>Chinese) is the translators' source; the .po stays the format Django reads.
 """
 
@@ -48,18 +49,18 @@ def main() -> None:
             unquote(line.split(" ", 1)[1] if n == id_at else line)
             for n, line in enumerate(lines[id_at:str_at], start=id_at)
         )
-        msgstr = "".join(
-            unquote(line.split(" ", 1)[1] if n == str_at else line)
-            for n, line in enumerate(lines[str_at:], start=str_at)
-        )
-        if not msgid or msgstr:
+        if not msgid:
             continue
+        # The TSV is the source of truth: msgmerge's fuzzy guesses and stale strings are replaced.
+        lines = [line for line in lines if not (line.startswith("#,") and "fuzzy" in line)]
+        str_at = next(n for n, line in enumerate(lines) if line.startswith("msgstr "))
         zh = table.get(msgid)
         if zh is None:
             missing.append(msgid)
+            blocks[i] = "\n".join([*lines[:str_at], 'msgstr ""'])
             continue
         blocks[i] = "\n".join([*lines[:str_at], f'msgstr "{quote(zh)}"'])
-    text = "\n\n".join(blocks).replace("#, fuzzy\n", "")
+    text = "\n\n".join(blocks)
     PO.write_text(text, encoding="utf-8")
     subprocess.run(["msgfmt", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
     for en in missing:

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("geo.urls")),
     path("", include("people.urls")),
+    path("", include("catalogue.urls")),
     path("", include("workdays.urls")),
     path("", include("mobile_api.urls")),
 ]

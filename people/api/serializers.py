@@ -222,6 +222,13 @@ class BoardPersonSerializer(serializers.Serializer):
     agent_type = serializers.CharField()
 
 
+class BoardItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    proxy_limit_days = serializers.IntegerField()
+    free_of_charge = serializers.BooleanField()
+
+
 class BoardSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -233,6 +240,7 @@ class BoardSerializer(serializers.Serializer):
     acceptance = serializers.CharField()
     acceptance_days = serializers.ListField(child=serializers.CharField())
     people = BoardPersonSerializer(many=True)
+    service_items = BoardItemSerializer(many=True)
     process = serializers.ListField(child=serializers.CharField())
     rules = serializers.ListField(child=serializers.CharField())
     suggestion_box = serializers.CharField()

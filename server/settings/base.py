@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "workdays",
     "geo",
     "people",
+    "catalogue",
     "mobile_api",
     "fixtures",
 ]
@@ -253,3 +254,6 @@ PEOPLE = {
 
 # The spatial core asks the people app who may see and change which areas and grids.
 GEO_ACCESS_POLICY = "people.scope.PeopleGeoPolicy"
+
+# Service catalogue (catalogue/): one-time notices are rendered in the background per version.
+CATALOGUE = {"PRERENDER_NOTICES": env_bool("PRERENDER_NOTICES", True)}

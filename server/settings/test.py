@@ -1,9 +1,13 @@
 """`make test`: the same PostGIS cluster, fast hashing, tasks still on django-q2."""
 
 from .base import *  # noqa: F403
-from .base import Q_CLUSTER
+from .base import BASE_DIR, Q_CLUSTER
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run in-process unless a test starts a real qcluster (those tests say so).
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+
+# Rendering a CJK PDF takes seconds: tests render the notices they check, not every version.
+CATALOGUE = {"PRERENDER_NOTICES": False}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
