@@ -200,10 +200,12 @@ class DeskDay(models.Model):
 
 
 class WorkPeriod(models.Model):
-    """An agent's own working hours on an ISO weekday (on working days only). An agent with
-    none works the default hours (settings.PEOPLE['DEFAULT_WORK_HOURS'])."""
+    """Working hours on an ISO weekday (they apply on working days only). Rows without staff
+    are the default schedule; an agent with rows of their own follows those instead."""
 
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="work_periods")
+    staff = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="work_periods", null=True, blank=True
+    )
     weekday = models.PositiveSmallIntegerField()
     start = models.TimeField()
     end = models.TimeField()

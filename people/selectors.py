@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from geo.models import Grid, ServiceCentre
 from workdays import calendar
 
-from .models import DeskDay, DeskShift, GridAssignment, Leave, Staff, WorkPeriod
+from .models import DeskDay, DeskShift, GridAssignment, Leave, Staff
 
 
 def active_assignments(on: date | None = None):
@@ -103,53 +104,18 @@ def desk_gaps(centre: ServiceCentre, first: date, last: date) -> DeskGaps:
 # --- agent availability -----------------------------------------------------------------
 
 
-def _work_periods(staff: Staff) -> dict[int, list[tuple[time, time]]]:
-    periods: dict[int, list[tuple[time, time]]] = {}
-    for weekday, start, end in WorkPeriod.objects.filter(staff=staff).values_list(
-        "weekday", "start", "end"
-    ):
-        periods.setdefault(weekday, []).append((start, end))
-    if periods:
-        return periods
-    default = [
-        (time.fromisoformat(a), time.fromisoformat(b))
-        for a, b in settings.PEOPLE["DEFAULT_WORK_HOURS"]
-    ]
-    return {weekday: default for weekday in range(1, 8)}  # on working days only, see below
-
-
 def working_intervals(
     staff: Staff, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
-    """The agent's working time within [start, end): their hours on working days, less leave."""
-    tz = timezone.get_current_timezone()
-    first, last = calendar.local_date(start), calendar.local_date(end)
-    workdays = set(calendar.workdays_in_range(first, last).value)
-    periods = _work_periods(staff)
-    intervals = []
-    day = first
-    while day <= last:
-        if day in workdays:
-            for a, b in periods.get(day.isoweekday(), []):
-                s = max(start, datetime.combine(day, a, tzinfo=tz))
-                e = min(end, datetime.combine(day, b, tzinfo=tz))
-                if s < e:
-                    intervals.append((s, e))
-        day += timedelta(days=1)
-    for leave_start, leave_end in Leave.objects.filter(
-        staff=staff, start__lt=end, end__gt=start
-    ).values_list("start", "end"):
-        cut = []
-        for s, e in intervals:
-            if leave_end <= s or leave_start >= e:
-                cut.append((s, e))
-                continue
-            if s < leave_start:
-                cut.append((s, leave_start))
-            if leave_end < e:
-                cut.append((leave_end, e))
-        intervals = cut
-    return intervals
+    """The agent's working time within [start, end): their hours (or the default ones) on
+    working days, less leave. Computed by the SQL function `people_working_time`, the one
+    definition routing uses too."""
+    if end <= start:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT people_working_time(%s, %s, %s)", [staff.pk, start, end])
+        multirange = cursor.fetchone()[0]
+    return [(r.lower, r.upper) for r in multirange]
 
 
 def is_available(staff: Staff, start: datetime, end: datetime) -> bool:

@@ -2,8 +2,8 @@
 count working days between two dates. Each answer says whether it is provisional (it touched a
 year whose holiday schedule is not published yet).
 
-Reads the exceptions of the range asked about in one query, then walks the days in Python:
-ranges are weeks long, not years.
+Which days are working days is decided in one place, the SQL function `workdays_is_workday`
+(migration 0003), which routing also uses; this module asks it for a whole range in one query.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
-from .models import CalendarYear, SpecialDay
+from .models import CalendarYear
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,16 @@ def local_date(moment: datetime | date) -> date:
 
 
 class _Window:
-    """The exceptions and published years for a date range, loaded once."""
+    """Which days of a range are working days, and whether any is in an unpublished year."""
 
     def __init__(self, start: date, end: date) -> None:
-        self.special = dict(
-            SpecialDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d::date, workdays_is_workday(d::date) "
+                "FROM generate_series(%s::date, %s::date, interval '1 day') AS d",
+                [start, end],
+            )
+            self.workdays = dict(cursor.fetchall())
         self.published = set(
             CalendarYear.objects.filter(
                 year__gte=start.year, year__lte=end.year, published=True
@@ -46,12 +51,7 @@ class _Window:
     def is_workday(self, day: date) -> bool:
         if day.year not in self.published:
             self.provisional = True
-        kind = self.special.get(day)
-        if kind == SpecialDay.Kind.HOLIDAY:
-            return False
-        if kind == SpecialDay.Kind.WORKDAY:
-            return True
-        return day.weekday() < 5
+        return self.workdays[day]
 
 
 def is_workday(day: date | datetime) -> Answer:
