@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("geo.urls")),
     path("", include("people.urls")),
     path("", include("catalogue.urls")),
+    path("", include("appointments.urls")),
+    path("", include("notifications.urls")),
     path("", include("workdays.urls")),
     path("", include("mobile_api.urls")),
 ]

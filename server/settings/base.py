@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "geo",
     "people",
     "catalogue",
+    "notifications",
+    "appointments",
     "mobile_api",
     "fixtures",
 ]
@@ -257,3 +259,33 @@ GEO_ACCESS_POLICY = "people.scope.PeopleGeoPolicy"
 
 # Service catalogue (catalogue/): one-time notices are rendered in the background per version.
 CATALOGUE = {"PRERENDER_NOTICES": env_bool("PRERENDER_NOTICES", True)}
+
+# Notifications: the outbox is always written; these backends deliver it (see backends.py).
+NOTIFICATIONS = {
+    "BACKENDS": env_list("NOTIFICATION_BACKENDS", ["notifications.backends.LogBackend"]),
+    "SMS": {
+        "URL": os.environ.get("SMS_GATEWAY_URL", ""),
+        "KEY": os.environ.get("SMS_GATEWAY_KEY", ""),
+        "SIGN_NAME": os.environ.get("SMS_SIGN_NAME", "便民代办"),
+    },
+    "PUSH": {
+        "URL": os.environ.get("PUSH_SERVICE_URL", ""),
+        "KEY": os.environ.get("PUSH_SERVICE_KEY", ""),
+        "APP_ID": os.environ.get("PUSH_APP_ID", ""),
+    },
+}
+
+# Appointments and routing (appointments/).
+APPOINTMENTS = {
+    # minutes of the routed agent's working time to confirm or decline (per station override)
+    "CONFIRM_MINUTES": int(os.environ.get("CONFIRM_MINUTES", "30")),
+    # Fernet key for resident ID numbers at rest, and the key of their look-up hash
+    "RESIDENT_ID_KEY": os.environ.get("RESIDENT_ID_KEY", ""),
+    "RESIDENT_ID_HASH_KEY": os.environ.get("RESIDENT_ID_HASH_KEY", ""),
+    # how many times routing retries when a chosen agent filled up concurrently
+    "ROUTING_RETRIES": 5,
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "appointments_anon": os.environ.get("THROTTLE_APPOINTMENTS_ANON", "20/hour"),
+    "appointments_staff": os.environ.get("THROTTLE_APPOINTMENTS_STAFF", "600/minute"),
+}

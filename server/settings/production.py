@@ -11,6 +11,11 @@ if not os.environ.get("SECRET_KEY") or SECRET_KEY.startswith("insecure-") or len
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random string of at least 32 characters in production."
     )
+if not os.environ.get("RESIDENT_ID_KEY") or not os.environ.get("RESIDENT_ID_HASH_KEY"):
+    raise ImproperlyConfigured(
+        "RESIDENT_ID_KEY (a Fernet key) and RESIDENT_ID_HASH_KEY must be set in production: "
+        "resident ID numbers are encrypted at rest."
+    )
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
 

@@ -1,0 +1,206 @@
+"""Appointments over HTTP: public or staff intake, scoped reads, the actions, the queue."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from catalogue.notice import notice_data
+from core.errors import NotFound, PermissionDenied
+from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
+from geo.geometry import parse_point
+from people.scope import scope_for
+
+from .. import identity, services
+from ..models import Appointment, ResidentIdRead, Status
+from ..selectors import appointments_for
+from . import serializers as s
+
+
+class AnonAppointmentThrottle(AnonRateThrottle):
+    scope = "appointments_anon"
+
+
+class StaffAppointmentThrottle(UserRateThrottle):
+    scope = "appointments_staff"
+
+
+def _staff_view(request) -> bool:
+    return scope_for(request.user).staff is not None or request.user.is_superuser
+
+
+def _get(request, pk: int) -> Appointment:
+    appointment = appointments_for(request.user).filter(pk=pk).first()
+    if appointment is None:
+        raise NotFound("unknown_appointment", _("No such appointment."))
+    return appointment
+
+
+class AppointmentList(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [AnonAppointmentThrottle(), StaffAppointmentThrottle()]
+        return []
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    @extend_schema(
+        tags=["appointments"],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(Status.values)),
+            CRS_QUERY_PARAMETER,
+        ],
+        responses={200: s.AppointmentSerializer(many=True)},
+    )
+    def get(self, request):
+        """Appointments the requester may see, newest first."""
+        rows = appointments_for(request.user)
+        if status_filter := request.query_params.get("status"):
+            rows = rows.filter(status=status_filter)
+        context = {"crs": output_crs(request), "staff_view": _staff_view(request)}
+        return Response(s.AppointmentSerializer(rows[:500], many=True, context=context).data)
+
+    @extend_schema(
+        tags=["appointments"],
+        request=s.AppointmentInput,
+        responses={201: s.CreatedAppointmentSerializer},
+        examples=[
+            OpenApiExample(
+                "A resident books from the web",
+                request_only=True,
+                value={
+                    "service_item": "MZ-001",
+                    "applicant_name": "张三",
+                    "applicant_phone": "13800001234",
+                    "location": {"type": "Point", "coordinates": [122.0712, 41.1985]},
+                    "crs": "gcj02",
+                    "address": "胜利街道旌旗社区 3 号楼 2 单元",
+                    "channel": "web",
+                    "preferred_start": "2026-12-01T09:00:00+08:00",
+                    "preferred_end": "2026-12-01T11:00:00+08:00",
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        """Book a visit. Routed to the agent of the resident's grid; an agent entering it for a
+        resident in front of them owns it (首问负责). Anonymous bookers see only their agent."""
+        serializer = s.AppointmentInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        intake = services.Intake(
+            service_item=data["service_item"],
+            applicant_name=data["applicant_name"],
+            applicant_phone=data["applicant_phone"],
+            location=parse_point(data["location"], data.get("crs")),
+            address=data["address"],
+            channel=data["channel"],
+            description=data.get("description", ""),
+            resident_id=data.get("resident_id", ""),
+            preferred_start=data.get("preferred_start"),
+            preferred_end=data.get("preferred_end"),
+            client_uuid=data.get("client_uuid"),
+            notes=data.get("notes", ""),
+        )
+        actor = request.user if request.user.is_authenticated else None
+        appointment = services.appointment_create(actor=actor, intake=intake)
+        notice = notice_data(appointment.item_version)
+        if not _staff_view(request):
+            body = {
+                "id": appointment.pk,
+                "tracking_code": appointment.tracking_code,
+                "status": appointment.status,
+                "routing": s.routing_block(appointment, staff_view=False),
+                "one_time_notice": notice,
+            }
+            return Response(
+                s.PublicAppointmentSerializer(body).data, status=status.HTTP_201_CREATED
+            )
+        appointment.one_time_notice = notice
+        context = {"crs": output_crs(request), "staff_view": True}
+        return Response(
+            s.CreatedAppointmentSerializer(appointment, context=context).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AppointmentDetail(APIView):
+    @extend_schema(
+        tags=["appointments"],
+        parameters=[CRS_QUERY_PARAMETER],
+        responses={200: s.AppointmentDetailSerializer},
+    )
+    def get(self, request, pk: int):
+        appointment = _get(request, pk)
+        context = {"crs": output_crs(request), "staff_view": _staff_view(request)}
+        return Response(s.AppointmentDetailSerializer(appointment, context=context).data)
+
+
+class AppointmentAction(APIView):
+    @extend_schema(
+        tags=["appointments"],
+        request=s.ActionInput,
+        responses={200: s.AppointmentSerializer},
+        parameters=[
+            OpenApiParameter(
+                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(services.ACTIONS)
+            )
+        ],
+    )
+    def post(self, request, pk: int, action: str):
+        """confirm · decline (reason) · hand_over (to) · reassign (to, managers) · cancel (reason)."""
+        _get(request, pk)  # out of scope answers 404 before anything else
+        serializer = s.ActionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = services.appointment_act(
+            actor=request.user, appointment_id=pk, action=action, payload=serializer.validated_data
+        )
+        context = {"crs": output_crs(request), "staff_view": True}
+        return Response(
+            s.AppointmentSerializer(_get(request, appointment.pk), context=context).data
+        )
+
+
+class UnroutedQueue(APIView):
+    @extend_schema(
+        tags=["appointments"],
+        parameters=[
+            OpenApiParameter("centre", OpenApiTypes.STR, description="Division code."),
+            CRS_QUERY_PARAMETER,
+        ],
+        responses={200: s.AppointmentSerializer(many=True)},
+    )
+    def get(self, request):
+        """The unrouted queue of the stations in the requester's scope (managers clear it)."""
+        rows = appointments_for(request.user).filter(status=Status.UNROUTED).order_by("created_at")
+        if code := request.query_params.get("centre"):
+            rows = rows.filter(queue_centre__area__code=code.ljust(12, "0"))
+        context = {"crs": output_crs(request), "staff_view": True}
+        return Response(s.AppointmentSerializer(rows[:500], many=True, context=context).data)
+
+
+class ResidentIdView(APIView):
+    @extend_schema(tags=["appointments"], responses={200: s.ResidentIdSerializer})
+    def get(self, request, pk: int):
+        """The full resident ID number: for the agent it is with and managers; every read logged."""
+        appointment = _get(request, pk)
+        staff = scope_for(request.user).staff
+        allowed = (staff is not None and appointment.agent_id == staff.pk) or services._manages(
+            request.user, appointment
+        )
+        if not allowed:
+            raise PermissionDenied("permission_denied", _("You may not read the full ID number."))
+        if not appointment.resident_id_encrypted:
+            raise NotFound("no_resident_id", _("No ID number was given."))
+        ResidentIdRead.objects.create(appointment=appointment, reader=request.user, purpose="api")
+        return Response({"resident_id": identity.decrypt(appointment.resident_id_encrypted)})

@@ -1,0 +1,273 @@
+"""Spatial routing: which agent gets an appointment, and why.
+
+The ranking is ONE SQL statement (`RANKING_SQL`), used for one appointment and set-based for
+many (unnest + LATERAL), so the rule lives in one place:
+
+1. the grid covering the point (smallest code on a shared edge); a point in no grid takes the
+   nearest grid within NEAREST_GRID_MAX_M, flagged outside coverage;
+2. candidates: the agents assigned (on the day of the window) to that grid — tier 1 — and to
+   the other grids of its community — tier 2;
+3. eligible: active, not excluded (declined or timed out before), with working time in the
+   appointment's window (`people_working_time`: their hours on working days, less leave) and
+   under their open-work cap;
+4. ranked: eligible first, tier, primary before backup, distance from a fresh last-known
+   position (else from their station), open workload, staff id.
+
+Python takes the first eligible candidate, or chooses the unrouted queue (station, community or
+district), and writes the explanation. Positions and distances are in the explanation for
+staff only; an anonymous booker sees the agent alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+
+RANKING_SQL = """
+WITH req AS (
+    SELECT r.appt, r.lon, r.lat, r.ws, r.we, r.excluded,
+           ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS geom,
+           (r.ws AT TIME ZONE 'Asia/Shanghai')::date AS day
+    FROM unnest(%(appt)s::bigint[], %(lon)s::float8[], %(lat)s::float8[],
+                %(ws)s::timestamptz[], %(we)s::timestamptz[], %(excluded)s::text[])
+         AS r(appt, lon, lat, ws, we, excluded)
+),
+anchor AS (
+    SELECT req.appt, a.id AS grid_id, a.code, a.community_id, a.outside
+    FROM req
+    CROSS JOIN LATERAL (
+        (SELECT g.id, g.code, g.community_id, false AS outside, 0::float8 AS d
+         FROM geo_grid g
+         WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, req.geom)
+         ORDER BY g.code LIMIT 1)
+        UNION ALL
+        (SELECT n.id, n.code, n.community_id, true, n.d FROM (
+            SELECT g.id, g.code, g.community_id,
+                   ST_Distance(g.boundary::geography, req.geom::geography) AS d
+            FROM geo_grid g WHERE g.retired_at IS NULL
+            ORDER BY g.boundary <-> req.geom LIMIT 8) n
+         WHERE n.d <= %(max_m)s
+         ORDER BY n.d, n.code LIMIT 1)
+        ORDER BY outside, d
+        LIMIT 1
+    ) a
+),
+pool AS (
+    SELECT an.appt, an.grid_id AS anchor_grid, an.code AS anchor_code, an.outside,
+           g.id AS grid_id, g.code AS grid_code,
+           CASE WHEN g.id = an.grid_id THEN 1 ELSE 2 END AS tier
+    FROM anchor an
+    JOIN geo_grid g ON g.community_id = an.community_id AND g.retired_at IS NULL
+),
+cand AS (
+    SELECT DISTINCT ON (p.appt, s.id)
+           p.appt, p.anchor_code, p.outside, p.tier, p.grid_code, ga.kind,
+           s.id AS staff_id, s.full_name, s.phone, s.active, s.user_id,
+           (s.last_position IS NOT NULL
+            AND s.last_position_at >= now() - make_interval(mins => %(max_age)s)
+            AND s.last_position_accuracy_m <= %(max_acc)s) AS from_position,
+           coalesce(s.open_work_cap, %(cap)s) AS cap
+    FROM pool p
+    JOIN req ON req.appt = p.appt
+    JOIN people_gridassignment ga
+      ON ga.grid_id = p.grid_id AND ga.valid_from <= req.day
+     AND (ga.valid_to IS NULL OR ga.valid_to > req.day)
+    JOIN people_staff s ON s.id = ga.staff_id
+    ORDER BY p.appt, s.id, p.tier, (ga.kind = 'primary') DESC
+),
+scored AS (
+    SELECT c.*,
+           ST_Distance(
+               CASE WHEN c.from_position THEN s.last_position ELSE ctr.location END::geography,
+               req.geom::geography) AS distance_m,
+           (SELECT count(*) FROM appointments_appointment x
+             WHERE x.agent_id = c.staff_id
+               AND x.status IN ('awaiting_confirmation', 'confirmed')) AS load,
+           NOT isempty(people_working_time(c.staff_id, req.ws, req.we)) AS available,
+           c.staff_id::text = ANY(string_to_array(req.excluded, ',')) AS excluded
+    FROM cand c
+    JOIN req ON req.appt = c.appt
+    JOIN people_staff s ON s.id = c.staff_id
+    LEFT JOIN geo_servicecentre ctr ON ctr.id = s.centre_id
+)
+SELECT appt, anchor_code, outside, tier, grid_code, kind, staff_id, full_name, phone, user_id,
+       distance_m, from_position, load, cap, active, available, excluded,
+       (active AND available AND NOT excluded AND load < cap) AS eligible,
+       row_number() OVER (
+           PARTITION BY appt
+           ORDER BY (active AND available AND NOT excluded AND load < cap) DESC,
+                    tier, (kind = 'primary') DESC, distance_m NULLS LAST, load, staff_id
+       ) AS rank
+FROM scored
+ORDER BY appt, rank
+"""
+
+# the anchor grid alone, for appointments no candidate row came back for
+ANCHOR_SQL = """
+SELECT r.appt, a.code, a.community_id, a.outside
+FROM unnest(%(appt)s::bigint[], %(lon)s::float8[], %(lat)s::float8[]) AS r(appt, lon, lat)
+CROSS JOIN LATERAL (
+    (SELECT g.code, g.community_id, false AS outside, 0::float8 AS d FROM geo_grid g
+     WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326))
+     ORDER BY g.code LIMIT 1)
+    UNION ALL
+    (SELECT n.code, n.community_id, true, n.d FROM (
+        SELECT g.code, g.community_id,
+               ST_Distance(g.boundary::geography,
+                           ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)::geography) AS d
+        FROM geo_grid g WHERE g.retired_at IS NULL
+        ORDER BY g.boundary <-> ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) LIMIT 8) n
+     WHERE n.d <= %(max_m)s ORDER BY n.d, n.code LIMIT 1)
+    ORDER BY outside, d LIMIT 1
+) a
+"""
+
+
+@dataclass
+class Candidate:
+    tier: int
+    grid: str
+    kind: str
+    staff_id: int
+    name: str
+    phone: str
+    user_id: int
+    distance_m: float | None
+    from_position: bool
+    load: int
+    cap: int
+    active: bool
+    available: bool
+    excluded: bool
+    eligible: bool
+
+    def passed_over_because(self) -> str | None:
+        if not self.active:
+            return "inactive"
+        if self.excluded:
+            return "declined_or_timed_out"
+        if not self.available:
+            return "not_working_in_window"
+        if self.load >= self.cap:
+            return "over_open_work_cap"
+        return None
+
+    def explain(self, chosen: bool) -> dict:
+        return {
+            "staff": self.staff_id,
+            "name": self.name,
+            "grid": self.grid,
+            "kind": self.kind,
+            "tier": "grid" if self.tier == 1 else "community",
+            "distance_m": None if self.distance_m is None else round(self.distance_m, 1),
+            "distance_from": "position" if self.from_position else "station",
+            "open_work": self.load,
+            "cap": self.cap,
+            "outcome": "chosen" if chosen else (self.passed_over_because() or "ranked_lower"),
+        }
+
+
+@dataclass
+class Ranking:
+    """The ranked candidates of one appointment (best first) and its anchor grid."""
+
+    appointment_id: int
+    grid: str | None = None
+    outside_coverage: bool = False
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Request:
+    appointment_id: int
+    lon: float
+    lat: float
+    window_start: datetime
+    window_end: datetime
+    excluded: frozenset[int] = frozenset()
+
+
+def _params(requests: list[Request]) -> dict:
+    conf = settings.PEOPLE
+    return {
+        "appt": [r.appointment_id for r in requests],
+        "lon": [r.lon for r in requests],
+        "lat": [r.lat for r in requests],
+        "ws": [r.window_start for r in requests],
+        "we": [r.window_end for r in requests],
+        "excluded": [",".join(str(i) for i in sorted(r.excluded)) for r in requests],
+        "max_m": settings.GEO["NEAREST_GRID_MAX_M"],
+        "max_age": conf["POSITION_MAX_AGE_MINUTES"],
+        "max_acc": conf["POSITION_MAX_ACCURACY_M"],
+        "cap": conf["OPEN_WORK_CAP"],
+    }
+
+
+def rank(requests: list[Request]) -> dict[int, Ranking]:
+    """Rank the candidates of many appointments in one statement (or one, for one)."""
+    if not requests:
+        return {}
+    params = _params(requests)
+    rankings = {r.appointment_id: Ranking(appointment_id=r.appointment_id) for r in requests}
+    with connection.cursor() as cursor:
+        cursor.execute(RANKING_SQL, params)
+        for row in cursor.fetchall():
+            (
+                appt,
+                anchor,
+                outside,
+                tier,
+                grid,
+                kind,
+                staff_id,
+                name,
+                phone,
+                user_id,
+                distance,
+                from_position,
+                load,
+                cap,
+                active,
+                available,
+                excluded,
+                eligible,
+                _rank,
+            ) = row
+            ranking = rankings[appt]
+            ranking.grid, ranking.outside_coverage = anchor, outside
+            ranking.candidates.append(
+                Candidate(
+                    tier,
+                    grid,
+                    kind,
+                    staff_id,
+                    name,
+                    phone,
+                    user_id,
+                    distance,
+                    from_position,
+                    load,
+                    cap,
+                    active,
+                    available,
+                    excluded,
+                    eligible,
+                )
+            )
+        empty = [r for r in requests if not rankings[r.appointment_id].candidates]
+        if empty:
+            cursor.execute(
+                ANCHOR_SQL,
+                {
+                    "appt": [r.appointment_id for r in empty],
+                    "lon": [r.lon for r in empty],
+                    "lat": [r.lat for r in empty],
+                    "max_m": params["max_m"],
+                },
+            )
+            for appt, code, _community, outside in cursor.fetchall():
+                rankings[appt].grid, rankings[appt].outside_coverage = code, outside
+    return rankings

@@ -1,0 +1,663 @@
+"""Appointment writes: intake, routing, the agent's answers, re-routing. Each write locks the
+appointment row, records an event and its notifications in the same transaction.
+
+The actions are one table (`ACTIONS`): which states an action starts from, what it needs and
+who may take it; `appointment_act` is the only function that changes a status by action.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogue.models import ServiceItem
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.validation import normalise_mobile
+from geo import selectors as geo_selectors
+from geo.models import Area, Grid, ServiceCentre
+from notifications.services import notify
+from people.models import Role, Staff
+from people.scope import scope_for
+
+from . import identity, routing
+from .models import Appointment, AppointmentEvent, Channel, RoutingDecision, StationPolicy, Status
+
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+IN_PERSON = {Channel.APP, Channel.DESK}
+
+
+def _tracking_code() -> str:
+    while True:
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+        if not Appointment.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def _event(appointment, *, actor, action, from_status="", note="", data=None) -> None:
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=appointment.status,
+        note=note,
+        data=data or {},
+    )
+
+
+def staff_of(user) -> Staff | None:
+    return scope_for(user).staff if user is not None and user.is_authenticated else None
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+@dataclass
+class Intake:
+    service_item: str
+    applicant_name: str
+    applicant_phone: str
+    location: Point
+    address: str
+    channel: str
+    description: str = ""
+    resident_id: str = ""
+    preferred_start: datetime | None = None
+    preferred_end: datetime | None = None
+    client_uuid: uuid.UUID | None = None
+    notes: str = ""
+
+
+def _check_intake(actor, intake: Intake, now: datetime) -> tuple[ServiceItem, str, str]:
+    item = ServiceItem.objects.filter(code=intake.service_item, active=True).first()
+    if item is None:
+        raise ApplicationError(
+            "unknown_service_item",
+            _("No service item with code %(code)s.") % {"code": intake.service_item},
+            details={"field": "service_item"},
+        )
+    if item.is_other_request and not intake.description.strip():
+        raise ApplicationError(
+            "description_required",
+            _("An 'other request' needs a description of what is needed."),
+            details={"field": "description"},
+        )
+    phone = normalise_mobile(intake.applicant_phone, field="applicant_phone")
+    if not intake.applicant_name.strip():
+        raise ApplicationError(
+            "name_required",
+            _("The applicant's name is required."),
+            details={"field": "applicant_name"},
+        )
+    resident_id = identity.check_resident_id(intake.resident_id) if intake.resident_id else ""
+    if intake.channel not in Channel.values:
+        raise ApplicationError(
+            "invalid_channel", _("Unknown channel."), details={"field": "channel"}
+        )
+    if staff_of(actor) is None and intake.channel in IN_PERSON:
+        raise ApplicationError(
+            "invalid_channel",
+            _("Only staff take appointments in person (app or desk)."),
+            details={"field": "channel"},
+        )
+    start, end = intake.preferred_start, intake.preferred_end
+    if (start is None) != (end is None):
+        raise ApplicationError(
+            "invalid_window", _("Give both ends of the preferred window, or neither.")
+        )
+    if start is not None and (end <= start or end <= now or end - start > timedelta(days=14)):
+        raise ApplicationError(
+            "invalid_window",
+            _(
+                "The preferred window must run forwards, end in the future and span at most 14 days."
+            ),
+        )
+    return item, phone, resident_id
+
+
+@transaction.atomic
+def appointment_create(*, actor, intake: Intake, now: datetime | None = None) -> Appointment:
+    """Take a resident's request. An agent taking it in person owns it (首问负责); everything
+    else is routed. A repeat with the same client_uuid returns the first appointment."""
+    now = now or timezone.now()
+    if intake.client_uuid is not None:
+        existing = Appointment.objects.filter(client_uuid=intake.client_uuid).first()
+        if existing is not None:
+            if existing.created_by_id != getattr(actor, "pk", None):
+                raise Conflict(
+                    "client_uuid_taken", _("This client_uuid belongs to another appointment.")
+                )
+            return existing
+    item, phone, resident_id = _check_intake(actor, intake, now)
+    chain = geo_selectors.area_chain_for_point(intake.location)
+    nearest = None if chain else geo_selectors.nearest_grid(intake.location)
+    if not chain and nearest is None:
+        raise ApplicationError(
+            "outside_service_area",
+            _("The location is outside the district's service area."),
+            details={"location": list(intake.location.coords)},
+        )
+    appointment = Appointment.objects.create(
+        tracking_code=_tracking_code(),
+        client_uuid=intake.client_uuid,
+        applicant_name=intake.applicant_name.strip(),
+        applicant_phone=phone,
+        resident_id_encrypted=identity.encrypt(resident_id) if resident_id else "",
+        resident_id_hash=identity.lookup_hash(resident_id) if resident_id else "",
+        resident_id_masked=identity.mask(resident_id) if resident_id else "",
+        address=intake.address.strip(),
+        location=intake.location,
+        service_item=item,
+        item_version=item.current,
+        description=intake.description.strip(),
+        preferred_start=intake.preferred_start,
+        preferred_end=intake.preferred_end,
+        channel=intake.channel,
+        notes=intake.notes,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        status=Status.UNROUTED,
+    )
+    staff = staff_of(actor)
+    if staff is not None and intake.channel in IN_PERSON and staff.has_role(Role.AGENT):
+        _take_first_inquiry(appointment, staff, actor, now)
+    else:
+        route(appointment, actor=actor, reason="new", now=now)
+    return appointment
+
+
+def _take_first_inquiry(appointment: Appointment, staff: Staff, actor, now: datetime) -> None:
+    grid = geo_selectors.grid_for_point(appointment.location)
+    appointment.status = Status.CONFIRMED
+    appointment.agent = staff
+    appointment.first_inquiry = True
+    appointment.grid_id = grid.id if grid else None
+    appointment.routed_at = now
+    appointment.routing = {
+        "rule": "first_inquiry",
+        "grid": grid.code if grid else None,
+        "excluded": [],
+    }
+    appointment.save()
+    RoutingDecision.objects.create(
+        appointment=appointment,
+        reason="new",
+        rule="first_inquiry",
+        grid_code=grid.code if grid else "",
+        agent=staff,
+        candidates=[],
+    )
+    _event(
+        appointment,
+        actor=actor,
+        action="first_inquiry",
+        from_status=Status.UNROUTED,
+        note=_("首问负责: taken in person by %(name)s.") % {"name": staff.full_name},
+    )
+
+
+# --- routing ----------------------------------------------------------------------------
+
+
+def _window(appointment: Appointment, now: datetime) -> tuple[datetime, datetime]:
+    """The preferred window, or else the next default working period (a night-time booking is
+    for the next working day, not a reason to skip everyone)."""
+    if appointment.preferred_start and appointment.preferred_end:
+        return appointment.preferred_start, appointment.preferred_end
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lower(r), upper(r) FROM unnest(people_working_time(0, %s, %s)) AS r LIMIT 1",
+            [now, now + timedelta(days=14)],
+        )
+        row = cursor.fetchone()
+    return row if row else (now, now + timedelta(hours=8))
+
+
+def _confirm_minutes(staff: Staff) -> int:
+    policy = (
+        StationPolicy.objects.filter(centre_id=staff.centre_id).first() if staff.centre_id else None
+    )
+    return policy.confirm_minutes if policy else settings.APPOINTMENTS["CONFIRM_MINUTES"]
+
+
+def _queue_centre(appointment: Appointment, ranking: routing.Ranking) -> tuple[str, ServiceCentre]:
+    if ranking.grid:
+        grid = Grid.objects.select_related("community__centre").get(code=ranking.grid)
+        return "station_queue", grid.community.centre
+    chain = geo_selectors.area_chain_for_point(appointment.location)
+    community = next((a for a in chain if a.level == Area.Level.COMMUNITY), None)
+    if community is not None:
+        return "community_queue", community.centre
+    district = (
+        chain[0]
+        if chain
+        else Area.objects.filter(level=Area.Level.DISTRICT).order_by("code").first()
+    )
+    return "district_queue", district.centre
+
+
+def _managers_of(centre: ServiceCentre):
+    roles = [Role.STATION_MANAGER, Role.CENTRE_STAFF, Role.CENTRE_LEAD, Role.DISTRICT_STAFF]
+    return Staff.objects.filter(centre=centre, active=True, roles__overlap=roles).select_related(
+        "user"
+    )
+
+
+def route(
+    appointment: Appointment, *, actor, reason: str, now: datetime | None = None
+) -> Appointment:
+    """Route (or re-route) one appointment; call inside a transaction with its row locked."""
+    now = now or timezone.now()
+    excluded = set(appointment.routing.get("excluded", []))
+    start, end = _window(appointment, now)
+    for _attempt in range(settings.APPOINTMENTS["ROUTING_RETRIES"]):
+        ranking = routing.rank(
+            [
+                routing.Request(
+                    appointment.pk,
+                    appointment.location.x,
+                    appointment.location.y,
+                    start,
+                    end,
+                    frozenset(excluded),
+                )
+            ]
+        )[appointment.pk]
+        chosen = next((c for c in ranking.candidates if c.eligible), None)
+        if chosen is None:
+            return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
+        # lock the agent and count again: concurrent routing never pushes anyone over the cap
+        staff = Staff.objects.select_for_update().get(pk=chosen.staff_id)
+        load = Appointment.objects.filter(
+            agent=staff, status__in=[Status.AWAITING, Status.CONFIRMED]
+        ).count()
+        if load < chosen.cap:
+            return _to_agent(
+                appointment, ranking, chosen, staff, actor=actor, reason=reason, now=now
+            )
+        excluded.add(chosen.staff_id)  # filled up meanwhile: next candidate
+    ranking.candidates = []
+    return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
+
+
+def _record(appointment, ranking, chosen, *, reason, rule) -> None:
+    explanation = [
+        c.explain(chosen is not None and c.staff_id == chosen.staff_id) for c in ranking.candidates
+    ]
+    appointment.routing = {
+        "rule": rule,
+        "grid": ranking.grid,
+        "outside_coverage": ranking.outside_coverage,
+        "distance_m": None
+        if chosen is None or chosen.distance_m is None
+        else round(chosen.distance_m, 1),
+        "candidates": explanation,
+        "excluded": sorted(appointment.routing.get("excluded", [])),
+        "reason": reason,
+    }
+    RoutingDecision.objects.create(
+        appointment=appointment,
+        reason=reason,
+        rule=rule,
+        grid_code=ranking.grid or "",
+        agent_id=chosen.staff_id if chosen else None,
+        distance_m=appointment.routing["distance_m"],
+        outside_coverage=ranking.outside_coverage,
+        candidates=explanation,
+    )
+
+
+def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now) -> Appointment:
+    previous = appointment.status
+    rule = "grid_member" if chosen.tier == 1 else "community_member"
+    appointment.status = Status.AWAITING
+    appointment.agent = staff
+    appointment.queue_centre = None
+    appointment.grid = Grid.objects.filter(code=ranking.grid).first()
+    appointment.outside_coverage = ranking.outside_coverage
+    appointment.routed_at = now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT people_after_working_minutes(%s, %s, %s)",
+            [staff.pk, now, _confirm_minutes(staff)],
+        )
+        appointment.confirm_deadline = cursor.fetchone()[0]
+    _record(appointment, ranking, chosen, reason=reason, rule=rule)
+    appointment.version += 1
+    appointment.save()
+    _event(
+        appointment,
+        actor=actor,
+        action="routed",
+        from_status=previous,
+        note=_("Routed to %(name)s (%(rule)s).") % {"name": staff.full_name, "rule": rule},
+        data={"reason": reason, "rule": rule, "agent": staff.pk, "grid": ranking.grid},
+    )
+    notify(
+        user=staff.user,
+        kind="appointment_routed",
+        title=_("New appointment %(code)s") % {"code": appointment.tracking_code},
+        body=_("%(item)s at %(address)s; please confirm or decline.")
+        % {"item": appointment.item_version.name, "address": appointment.address},
+        data={
+            "appointment": appointment.pk,
+            "confirm_by": appointment.confirm_deadline.isoformat(),
+        },
+    )
+    return appointment
+
+
+def _to_queue(appointment, ranking, *, actor, reason, now) -> Appointment:
+    previous = appointment.status
+    rule, centre = _queue_centre(appointment, ranking)
+    appointment.status = Status.UNROUTED
+    appointment.agent = None
+    appointment.queue_centre = centre
+    appointment.grid = Grid.objects.filter(code=ranking.grid).first() if ranking.grid else None
+    appointment.outside_coverage = ranking.outside_coverage or not ranking.grid
+    appointment.routed_at = now
+    appointment.confirm_deadline = None
+    _record(appointment, ranking, None, reason=reason, rule=rule)
+    appointment.routing["outside_coverage"] = appointment.outside_coverage
+    appointment.version += 1
+    appointment.save()
+    _event(
+        appointment,
+        actor=actor,
+        action="queued",
+        from_status=previous,
+        note=_("No agent could take it: waiting in the queue of %(centre)s.")
+        % {"centre": centre.name},
+        data={"reason": reason, "rule": rule, "centre": centre.area.code},
+    )
+    for manager in _managers_of(centre):
+        notify(
+            user=manager.user,
+            kind="appointment_unrouted",
+            title=_("Unrouted appointment %(code)s") % {"code": appointment.tracking_code},
+            body=_("%(item)s at %(address)s needs an agent.")
+            % {"item": appointment.item_version.name, "address": appointment.address},
+            data={"appointment": appointment.pk},
+        )
+    return appointment
+
+
+# --- the agent's and managers' actions: one table ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    from_states: frozenset[str]
+    who: Callable[[object, Appointment], bool]
+    needs: tuple[str, ...] = ()
+
+
+def _is_agent(user, a: Appointment) -> bool:
+    staff = staff_of(user)
+    return staff is not None and a.agent_id == staff.pk
+
+
+def _manages(user, a: Appointment) -> bool:
+    scope = scope_for(user)
+    area_ids = {
+        a.grid.community_id if a.grid_id else None,
+        a.queue_centre.area_id if a.queue_centre_id else None,
+        a.agent.centre.area_id if a.agent_id and a.agent.centre_id else None,
+    } - {None}
+    return scope.editor and any(scope.manages_area(i) for i in area_ids)
+
+
+def _station_agent_for_queue(user, a: Appointment) -> bool:
+    staff = staff_of(user)
+    return (
+        a.status == Status.UNROUTED
+        and staff is not None
+        and staff.has_role(Role.AGENT)
+        and a.queue_centre_id is not None
+        and staff.centre_id == a.queue_centre_id
+    )
+
+
+def _may_confirm(user, a):
+    return (
+        _is_agent(user, a)
+        if a.status == Status.AWAITING
+        else (_station_agent_for_queue(user, a) or _manages(user, a))
+    )
+
+
+def _may_cancel(user, a):
+    return (
+        _is_agent(user, a)
+        or _manages(user, a)
+        or (a.created_by_id is not None and a.created_by_id == user.pk)
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "confirm": Action(frozenset({Status.AWAITING, Status.UNROUTED}), _may_confirm),
+    "decline": Action(frozenset({Status.AWAITING}), _is_agent, needs=("reason",)),
+    "hand_over": Action(frozenset({Status.AWAITING, Status.CONFIRMED}), _is_agent, needs=("to",)),
+    "reassign": Action(
+        frozenset({Status.AWAITING, Status.CONFIRMED, Status.UNROUTED}), _manages, needs=("to",)
+    ),
+    "cancel": Action(
+        frozenset({Status.AWAITING, Status.CONFIRMED, Status.UNROUTED}),
+        _may_cancel,
+        needs=("reason",),
+    ),
+}
+
+
+def _target_agent(user, staff_id) -> Staff:
+    staff = (
+        scope_for(user).staff_members(Staff.objects.filter(active=True)).filter(pk=staff_id).first()
+    )
+    if staff is None or not staff.has_role(Role.AGENT):
+        raise ApplicationError("unknown_agent", _("No such active agent."), details={"field": "to"})
+    return staff
+
+
+@transaction.atomic
+def appointment_act(
+    *, actor, appointment_id: int, action: str, payload: dict, now: datetime | None = None
+) -> Appointment:
+    now = now or timezone.now()
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise NotFound(
+            "unknown_action",
+            _("No action %(action)s.") % {"action": action},
+            details={"allowed": sorted(ACTIONS)},
+        )
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("grid", "queue_centre", "agent__centre", "item_version")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound("unknown_appointment", _("No such appointment."))
+    if appointment.status not in spec.from_states:
+        raise Conflict(
+            "illegal_transition",
+            _("Cannot %(action)s an appointment that is %(status)s.")
+            % {"action": action, "status": appointment.status},
+            details={"status": appointment.status, "action": action},
+        )
+    if not spec.who(actor, appointment):
+        raise PermissionDenied(
+            "permission_denied", _("You may not %(action)s this appointment.") % {"action": action}
+        )
+    for field_name in spec.needs:
+        if not str(payload.get(field_name) or "").strip():
+            raise ApplicationError(
+                "missing_" + field_name,
+                _("%(field)s is required.") % {"field": field_name},
+                details={"field": field_name},
+            )
+    previous = appointment.status
+    note = str(payload.get("reason") or payload.get("note") or "")
+    if action == "confirm":
+        staff = staff_of(actor)
+        appointment.status = Status.CONFIRMED
+        appointment.agent = (
+            staff
+            if previous == Status.UNROUTED and staff and staff.has_role(Role.AGENT)
+            else appointment.agent
+        )
+        if appointment.agent is None:
+            raise ApplicationError("agent_required", _("Only an agent can take an appointment."))
+        appointment.queue_centre = None
+        appointment.confirm_deadline = None
+        appointment.version += 1
+        appointment.save()
+        _event(appointment, actor=actor, action="confirm", from_status=previous, note=note)
+    elif action == "decline":
+        _event(appointment, actor=actor, action="decline", from_status=previous, note=note)
+        appointment.routing.setdefault("excluded", []).append(appointment.agent_id)
+        route(appointment, actor=actor, reason="declined", now=now)
+    elif action in ("hand_over", "reassign"):
+        target = _target_agent(actor, payload.get("to"))
+        appointment.status = Status.AWAITING
+        appointment.agent = target
+        appointment.first_inquiry = False
+        appointment.queue_centre = None
+        appointment.routed_at = now
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT people_after_working_minutes(%s, %s, %s)",
+                [target.pk, now, _confirm_minutes(target)],
+            )
+            appointment.confirm_deadline = cursor.fetchone()[0]
+        appointment.version += 1
+        appointment.save()
+        _event(
+            appointment,
+            actor=actor,
+            action=action,
+            from_status=previous,
+            note=note,
+            data={"to": target.pk},
+        )
+        notify(
+            user=target.user,
+            kind="appointment_handed_over",
+            title=_("Appointment %(code)s handed to you") % {"code": appointment.tracking_code},
+            body=note,
+            data={"appointment": appointment.pk},
+        )
+    elif action == "cancel":
+        appointment.status = Status.CANCELLED
+        appointment.confirm_deadline = None
+        appointment.version += 1
+        appointment.save()
+        _event(appointment, actor=actor, action="cancel", from_status=previous, note=note)
+        if appointment.agent_id and appointment.agent.user_id != getattr(actor, "pk", None):
+            notify(
+                user=appointment.agent.user,
+                kind="appointment_cancelled",
+                title=_("Appointment %(code)s cancelled") % {"code": appointment.tracking_code},
+                body=note,
+                data={"appointment": appointment.pk},
+            )
+    return appointment
+
+
+# --- background: timeouts and re-routing on change ----------------------------------------
+
+
+def expire_confirmations(*, now: datetime | None = None) -> int:
+    """Appointments not confirmed in time go to the next candidate (each once: the row lock and
+    the status/deadline re-check make a second run a no-op)."""
+    now = now or timezone.now()
+    ids = list(
+        Appointment.objects.filter(status=Status.AWAITING, confirm_deadline__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            a = (
+                Appointment.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Status.AWAITING, confirm_deadline__lte=now)
+                .first()
+            )
+            if a is None:
+                continue
+            _event(
+                a,
+                actor=None,
+                action="timeout",
+                from_status=a.status,
+                note=_("Not confirmed in time by the routed agent."),
+                data={"agent": a.agent_id},
+            )
+            a.routing.setdefault("excluded", []).append(a.agent_id)
+            route(a, actor=None, reason="timeout", now=now)
+            done += 1
+    return done
+
+
+AFFECTED_SQL = """
+SELECT a.id,
+       CASE
+         WHEN g.retired_at IS NOT NULL THEN 'grid_retired'
+         WHEN NOT ST_Covers(g.boundary, a.location) THEN 'grid_changed'
+         WHEN NOT s.active THEN 'agent_inactive'
+         WHEN NOT EXISTS (
+             SELECT 1 FROM people_gridassignment ga JOIN geo_grid gg ON gg.id = ga.grid_id
+             WHERE ga.staff_id = s.id AND gg.community_id = g.community_id
+               AND ga.valid_from <= (%(now)s AT TIME ZONE 'Asia/Shanghai')::date
+               AND (ga.valid_to IS NULL OR ga.valid_to > (%(now)s AT TIME ZONE 'Asia/Shanghai')::date))
+           THEN 'agent_unassigned'
+         WHEN a.preferred_start IS NOT NULL
+              AND isempty(people_working_time(s.id, greatest(a.preferred_start, %(now)s), a.preferred_end))
+           THEN 'agent_on_leave'
+       END AS why
+FROM appointments_appointment a
+JOIN people_staff s ON s.id = a.agent_id
+JOIN geo_grid g ON g.id = a.grid_id
+WHERE a.status IN ('awaiting_confirmation', 'confirmed') AND NOT a.first_inquiry
+"""
+
+
+def reroute_affected(*, now: datetime | None = None) -> int:
+    """Open appointments whose grid was edited, split, merged or retired, or whose agent was
+    deactivated, unassigned or went on leave, are routed again, each with an event saying why."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, why FROM ({AFFECTED_SQL}) x WHERE why IS NOT NULL", {"now": now}
+        )
+        affected = cursor.fetchall()
+    for pk, why in affected:
+        with transaction.atomic():
+            a = (
+                Appointment.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=[Status.AWAITING, Status.CONFIRMED])
+                .first()
+            )
+            if a is None:
+                continue
+            _event(
+                a,
+                actor=None,
+                action="reroute",
+                from_status=a.status,
+                note=why,
+                data={"why": why, "agent": a.agent_id},
+            )
+            if why in ("agent_inactive", "agent_unassigned", "agent_on_leave"):
+                a.routing.setdefault("excluded", []).append(a.agent_id)
+            route(a, actor=None, reason=why, now=now)
+    return len(affected)

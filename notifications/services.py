@@ -1,0 +1,18 @@
+"""Write a notification in the caller's transaction; deliver it after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from .models import Notification
+
+
+def notify(
+    *, user, kind: str, title: str, body: str = "", data: dict | None = None
+) -> Notification:
+    notification = Notification.objects.create(
+        recipient=user, kind=kind, title=title[:200], body=body, data=data or {}
+    )
+    transaction.on_commit(lambda: async_task("notifications.tasks.deliver", notification.pk))
+    return notification

@@ -1,0 +1,41 @@
+"""Delivery (django-q2): idempotent by id; a delivered notification is never sent again."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .backends import DeliveryError
+from .models import Notification
+
+MAX_ATTEMPTS = 5
+
+
+def deliver(notification_id: int) -> bool:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient__staff")
+            .filter(pk=notification_id, delivered_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False  # delivered already, or being delivered by another worker
+        staff = getattr(notification.recipient, "staff", None)
+        phone = staff.phone if staff is not None else None
+        notification.attempts += 1
+        try:
+            for path in settings.NOTIFICATIONS["BACKENDS"]:
+                import_string(path)().send(notification, phone=phone)
+        except DeliveryError as exc:
+            notification.last_error = str(exc)[:300]
+            notification.save(update_fields=["attempts", "last_error"])
+            if notification.attempts >= MAX_ATTEMPTS:
+                return False
+            raise  # django-q2 retries the task
+        notification.delivered_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["attempts", "delivered_at", "last_error"])
+        return True
