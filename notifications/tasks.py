@@ -14,9 +14,10 @@ MAX_ATTEMPTS = 5
 
 
 def deliver(notification_id: int) -> bool:
+    error = None
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient__staff")
             .filter(pk=notification_id, delivered_at__isnull=True)
             .first()
@@ -30,12 +31,14 @@ def deliver(notification_id: int) -> bool:
             for path in settings.NOTIFICATIONS["BACKENDS"]:
                 import_string(path)().send(notification, phone=phone)
         except DeliveryError as exc:
+            error = exc
             notification.last_error = str(exc)[:300]
             notification.save(update_fields=["attempts", "last_error"])
-            if notification.attempts >= MAX_ATTEMPTS:
-                return False
-            raise  # django-q2 retries the task
-        notification.delivered_at = timezone.now()
-        notification.last_error = ""
-        notification.save(update_fields=["attempts", "delivered_at", "last_error"])
-        return True
+        else:
+            notification.delivered_at = timezone.now()
+            notification.last_error = ""
+            notification.save(update_fields=["attempts", "delivered_at", "last_error"])
+            return True
+    if notification.attempts >= MAX_ATTEMPTS:
+        return False
+    raise error  # after the attempt is recorded: django-q2 retries the task later

@@ -101,7 +101,7 @@ def test_bulk_is_all_or_nothing(world):
     assert GridAssignment.objects.count() == before + 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_primaries_one_wins(world):
     """Two managers assign a primary to one grid at the same moment: the database keeps one."""
     grid = world["grids"]["B"]

@@ -1,0 +1,118 @@
+"""The agent's answers and the managers' actions: the table, its refusals, the timeout chain."""
+
+from datetime import timedelta
+
+import pytest
+
+from appointments import services
+from appointments.models import AppointmentEvent, Status
+from notifications.models import Notification
+from tests.appointments.conftest import NOW
+from tests.appointments.helpers import book
+
+
+def act(user, appointment, action, now=NOW, **payload):
+    return services.appointment_act(
+        actor=user, appointment_id=appointment.pk, action=action, payload=payload, now=now
+    )
+
+
+def test_confirm_by_the_routed_agent(routed_world):
+    a = book()
+    a = act(routed_world["people"]["agent1"].user, a, "confirm")
+    assert a.status == Status.CONFIRMED and a.confirm_deadline is None
+
+
+def test_decline_needs_a_reason_and_goes_to_the_next_candidate(routed_world):
+    a = book()
+    agent1 = routed_world["people"]["agent1"].user
+    with pytest.raises(Exception) as info:
+        act(agent1, a, "decline")
+    assert info.value.code == "missing_reason"
+    a = act(agent1, a, "decline", reason="在外培训")
+    assert a.agent.user.username == "agent3" and a.status == Status.AWAITING
+    a = act(routed_world["people"]["agent3"].user, a, "decline", reason="忙")
+    assert a.status == Status.UNROUTED and a.routing["rule"] == "station_queue"
+    assert sorted(a.routing["excluded"]) == sorted(
+        [routed_world["people"][n].pk for n in ("agent1", "agent3")]
+    )
+
+
+def test_timeout_chain_and_it_runs_once(routed_world):
+    a = book()
+    late = a.confirm_deadline + timedelta(minutes=1)
+    assert services.expire_confirmations(now=late) == 1
+    assert services.expire_confirmations(now=late) == 0  # a second run does nothing twice
+    a.refresh_from_db()
+    assert a.agent.user.username == "agent3"
+    assert AppointmentEvent.objects.filter(appointment=a, action="timeout").count() == 1
+    later = a.confirm_deadline + timedelta(minutes=1)
+    services.expire_confirmations(now=later)
+    a.refresh_from_db()
+    assert a.status == Status.UNROUTED
+    assert Notification.objects.filter(
+        recipient=routed_world["people"]["manager1"].user, kind="appointment_unrouted"
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "payload", "code"),
+    [
+        ("agent3", "confirm", {}, "permission_denied"),  # not the routed agent
+        ("agent2", "decline", {"reason": "x"}, "permission_denied"),
+        ("agent1", "fly", {}, "unknown_action"),
+        ("agent1", "reassign", {"to": 1}, "permission_denied"),  # managers only
+        ("manager1", "reassign", {}, "missing_to"),
+        ("manager1", "reassign", {"to": 999999}, "unknown_agent"),
+    ],
+)
+def test_refusals_change_nothing(routed_world, who, action, payload, code):
+    a = book()
+    before = (a.status, a.agent_id, AppointmentEvent.objects.count())
+    with pytest.raises(Exception) as info:
+        act(routed_world["people"][who].user, a, action, **payload)
+    assert info.value.code == code
+    a.refresh_from_db()
+    assert (a.status, a.agent_id, AppointmentEvent.objects.count()) == before
+
+
+def test_every_action_refused_from_a_state_it_does_not_start_from(routed_world):
+    a = book()
+    agent1 = routed_world["people"]["agent1"].user
+    act(agent1, a, "cancel", reason="resident withdrew")
+    for action in ("confirm", "decline", "hand_over", "reassign", "cancel"):
+        with pytest.raises(Exception) as info:
+            act(routed_world["people"]["manager1"].user, a, action, reason="x", to=1)
+        assert info.value.code == "illegal_transition", action
+    confirmed = book()
+    act(agent1, confirmed, "confirm")
+    with pytest.raises(Exception) as info:
+        act(agent1, confirmed, "decline", reason="x")
+    assert info.value.code == "illegal_transition"
+
+
+def test_hand_over_and_reassign(routed_world):
+    a = book()
+    agent1, agent3 = routed_world["people"]["agent1"], routed_world["people"]["agent3"]
+    act(agent1.user, a, "confirm")
+    a = act(agent1.user, a, "hand_over", to=agent3.pk, note="住得更近")
+    assert a.agent == agent3 and a.status == Status.AWAITING
+    a = act(routed_world["people"]["manager1"].user, a, "reassign", to=agent1.pk)
+    assert a.agent == agent1
+    assert [e.action for e in a.events.all()][-2:] == ["hand_over", "reassign"]
+
+
+def test_station_agents_take_from_the_queue(routed_world):
+    from people.models import Leave
+
+    for name in ("agent1", "agent3"):
+        Leave.objects.create(
+            staff=routed_world["people"][name], start=NOW, end=NOW + timedelta(days=3)
+        )
+    a = book()
+    assert a.status == Status.UNROUTED
+    with pytest.raises(Exception) as info:
+        act(routed_world["people"]["agent2"].user, a, "confirm")  # another station's agent
+    assert info.value.code == "permission_denied"
+    a = act(routed_world["people"]["agent3"].user, a, "confirm")
+    assert a.status == Status.CONFIRMED and a.agent.user.username == "agent3"
