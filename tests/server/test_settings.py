@@ -22,12 +22,21 @@ def _import_production(**env):
 
 
 def test_production_refuses_default_secret():
-    result = _import_production(SECRET_KEY="")
+    result = _import_production(SECRET_KEY="", RESIDENT_ID_KEY="k", RESIDENT_ID_HASH_KEY="k")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_starts_with_a_real_secret():
-    result = _import_production(SECRET_KEY="x" * 50)
+KEYS = {"RESIDENT_ID_KEY": "x" * 43 + "=", "RESIDENT_ID_HASH_KEY": "hash-key"}
+
+
+def test_production_starts_with_real_secrets():
+    result = _import_production(SECRET_KEY="x" * 50, **KEYS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_without_resident_id_keys():
+    result = _import_production(SECRET_KEY="x" * 50, RESIDENT_ID_KEY="", RESIDENT_ID_HASH_KEY="")
+    assert result.returncode != 0
+    assert "RESIDENT_ID_KEY" in result.stderr
