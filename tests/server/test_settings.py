@@ -17,6 +17,7 @@ def _import_production(**env):
     return run_python(
         "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
         DJANGO_SETTINGS_MODULE="server.settings.production",
+        DATABASE_URL="postgis://nobody@127.0.0.1:1/nothing",  # never connected to here
         **env,
     )
 
