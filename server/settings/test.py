@@ -1,12 +1,12 @@
 """`make test`: the same PostGIS cluster, fast hashing, tasks still on django-q2."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, Q_CLUSTER
+from .base import BASE_DIR, Q_CLUSTER, env_bool
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tasks run in-process unless a test starts a real qcluster (those tests say so).
-Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+# Tasks run in-process; a test that starts a real qcluster process sets Q_SYNC=false for it.
+Q_CLUSTER = {**Q_CLUSTER, "sync": env_bool("Q_SYNC", True), "workers": 1}
 
 # Rendering a CJK PDF takes seconds: tests render the notices they check, not every version.
 CATALOGUE = {"PRERENDER_NOTICES": False}

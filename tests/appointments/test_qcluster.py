@@ -1,0 +1,45 @@
+"""The confirm-timeout chain through a real `qcluster` process and the ORM broker."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+from django_q.tasks import async_task
+
+from appointments import services
+from appointments.models import AppointmentEvent, Status
+from tests.appointments.conftest import NOW
+from tests.appointments.helpers import intake
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_timeout_reroutes_through_a_real_worker(routed_world):
+    a = services.appointment_create(actor=None, intake=intake(), now=NOW)
+    assert a.agent.user.username == "agent1"  # its deadline (October) has passed by the real clock
+    db = connection.settings_dict
+    url = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "server.settings.test", "DATABASE_URL": url, "Q_SYNC": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async_task("appointments.tasks.expire_confirmations", sync=False)  # onto the ORM broker
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if AppointmentEvent.objects.filter(appointment=a, action="timeout").exists():
+                break
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    a.refresh_from_db()
+    assert AppointmentEvent.objects.filter(appointment=a, action="timeout").count() == 1
+    assert a.status == Status.AWAITING and a.agent.user.username == "agent3"
