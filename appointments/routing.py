@@ -6,7 +6,7 @@ many (unnest + LATERAL), so the rule lives in one place:
 1. the grid covering the point (smallest code on a shared edge); a point in no grid takes the
    nearest grid within NEAREST_GRID_MAX_M, flagged outside coverage;
 2. candidates: the agents assigned (on the day of the window) to that grid — tier 1 — and to
-   the other grids of its community — tier 2;
+   the nearest other grids of its community (COMMUNITY_GRIDS of them) — tier 2;
 3. eligible: active, not excluded (declined or timed out before), with working time in the
    appointment's window (`people_working_time`: their hours on working days, less leave) and
    under their open-work cap;
@@ -24,43 +24,55 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 RANKING_SQL = """
 WITH req AS (
     SELECT r.appt, r.lon, r.lat, r.ws, r.we, r.excluded,
            ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS geom,
-           (r.ws AT TIME ZONE 'Asia/Shanghai')::date AS day
+           (r.ws AT TIME ZONE 'Asia/Shanghai')::date AS day,
+           people_default_working_time(r.ws, r.we) AS default_time
     FROM unnest(%(appt)s::bigint[], %(lon)s::float8[], %(lat)s::float8[],
                 %(ws)s::timestamptz[], %(we)s::timestamptz[], %(excluded)s::text[])
          AS r(appt, lon, lat, ws, we, excluded)
 ),
+covered AS (
+    SELECT req.appt, g.id AS grid_id, g.code, g.community_id, false AS outside
+    FROM req CROSS JOIN LATERAL (
+        SELECT g.id, g.code, g.community_id FROM geo_grid g
+        WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, req.geom)
+        ORDER BY g.code LIMIT 1
+    ) g
+),
 anchor AS (
-    SELECT req.appt, a.id AS grid_id, a.code, a.community_id, a.outside
-    FROM req
+    SELECT * FROM covered
+    UNION ALL
+    -- a point in no grid: the nearest grid within range (KNN on 8, then exact metres)
+    SELECT u.appt, n.id, n.code, n.community_id, true
+    FROM (SELECT * FROM req WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.appt = req.appt)) u
     CROSS JOIN LATERAL (
-        (SELECT g.id, g.code, g.community_id, false AS outside, 0::float8 AS d
-         FROM geo_grid g
-         WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, req.geom)
-         ORDER BY g.code LIMIT 1)
-        UNION ALL
-        (SELECT n.id, n.code, n.community_id, true, n.d FROM (
+        SELECT k.* FROM (
             SELECT g.id, g.code, g.community_id,
-                   ST_Distance(g.boundary::geography, req.geom::geography) AS d
+                   ST_Distance(g.boundary::geography, u.geom::geography) AS d
             FROM geo_grid g WHERE g.retired_at IS NULL
-            ORDER BY g.boundary <-> req.geom LIMIT 8) n
-         WHERE n.d <= %(max_m)s
-         ORDER BY n.d, n.code LIMIT 1)
-        ORDER BY outside, d
-        LIMIT 1
-    ) a
+            ORDER BY g.boundary <-> u.geom LIMIT 8
+        ) k
+        ORDER BY k.d, k.code LIMIT 1
+    ) n
+    WHERE n.d <= %(max_m)s
 ),
 pool AS (
-    SELECT an.appt, an.grid_id AS anchor_grid, an.code AS anchor_code, an.outside,
-           g.id AS grid_id, g.code AS grid_code,
+    -- the anchor grid, then the nearest other grids of its community (at most %(community_grids)s)
+    SELECT an.appt, an.code AS anchor_code, an.outside, g.id AS grid_id, g.code AS grid_code,
            CASE WHEN g.id = an.grid_id THEN 1 ELSE 2 END AS tier
     FROM anchor an
-    JOIN geo_grid g ON g.community_id = an.community_id AND g.retired_at IS NULL
+    JOIN req ON req.appt = an.appt
+    CROSS JOIN LATERAL (
+        SELECT g.id, g.code FROM geo_grid g
+        WHERE g.community_id = an.community_id AND g.retired_at IS NULL
+        ORDER BY g.id = an.grid_id DESC, g.boundary <-> req.geom
+        LIMIT %(community_grids)s + 1
+    ) g
 ),
 cand AS (
     SELECT DISTINCT ON (p.appt, s.id)
@@ -86,7 +98,7 @@ scored AS (
            (SELECT count(*) FROM appointments_appointment x
              WHERE x.agent_id = c.staff_id
                AND x.status IN ('awaiting_confirmation', 'confirmed')) AS load,
-           NOT isempty(people_working_time(c.staff_id, req.ws, req.we)) AS available,
+           NOT isempty(people_working_time(c.staff_id, req.ws, req.we, req.default_time)) AS available,
            c.staff_id::text = ANY(string_to_array(req.excluded, ',')) AS excluded
     FROM cand c
     JOIN req ON req.appt = c.appt
@@ -203,6 +215,7 @@ def _params(requests: list[Request]) -> dict:
         "max_age": conf["POSITION_MAX_AGE_MINUTES"],
         "max_acc": conf["POSITION_MAX_ACCURACY_M"],
         "cap": conf["OPEN_WORK_CAP"],
+        "community_grids": settings.APPOINTMENTS["COMMUNITY_GRIDS"],
     }
 
 
@@ -212,7 +225,10 @@ def rank(requests: list[Request]) -> dict[int, Ranking]:
         return {}
     params = _params(requests)
     rankings = {r.appointment_id: Ranking(appointment_id=r.appointment_id) for r in requests}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # one generic plan for this statement, reused across calls (planning it costs more than
+        # running it); its parameters are arrays, so custom plans gain nothing
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         cursor.execute(RANKING_SQL, params)
         for row in cursor.fetchall():
             (

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,8 @@ from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.validation import normalise_mobile
 from geo import selectors as geo_selectors
 from geo.models import Area, Grid, ServiceCentre
-from notifications.services import notify
+from notifications.models import Notification
+from notifications.services import notify, notify_many
 from people.models import Role, Staff
 from people.scope import scope_for
 
@@ -214,7 +216,7 @@ def _window(appointment: Appointment, now: datetime) -> tuple[datetime, datetime
         return appointment.preferred_start, appointment.preferred_end
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lower(r), upper(r) FROM unnest(people_working_time(0, %s, %s)) AS r LIMIT 1",
+            "SELECT lower(r), upper(r) FROM unnest(people_default_working_time(%s, %s)) AS r LIMIT 1",
             [now, now + timedelta(days=14)],
         )
         row = cursor.fetchone()
@@ -661,3 +663,166 @@ def reroute_affected(*, now: datetime | None = None) -> int:
                 a.routing.setdefault("excluded", []).append(a.agent_id)
             route(a, actor=None, reason=why, now=now)
     return len(affected)
+
+
+# --- set-based routing of a backlog -------------------------------------------------------
+
+
+def route_queued(
+    *, batch_size: int = 1000, now: datetime | None = None, limit: int | None = None
+) -> int:
+    """Route appointments that arrived without routing (an imported or offline backlog) in
+    batches: one ranking statement per batch (the same one single bookings use), caps counted
+    across the batch, rows written in bulk. Returns how many were routed to an agent."""
+    now = now or timezone.now()
+    routed = 0
+    done = 0
+    while limit is None or done < limit:
+        with transaction.atomic():
+            batch = list(
+                Appointment.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.UNROUTED, routed_at__isnull=True)
+                .order_by("pk")[: batch_size if limit is None else min(batch_size, limit - done)]
+            )
+            if not batch:
+                break
+            routed += _route_batch(batch, now)
+            done += len(batch)
+    return routed
+
+
+def _route_batch(batch: list[Appointment], now: datetime) -> int:
+    default_window = _window(Appointment(), now)
+    requests = [
+        routing.Request(
+            a.pk,
+            a.location.x,
+            a.location.y,
+            a.preferred_start or default_window[0],
+            a.preferred_end or default_window[1],
+        )
+        for a in batch
+    ]
+    rankings = routing.rank(requests)
+    staff_ids = sorted({c.staff_id for r in rankings.values() for c in r.candidates})
+    # lock every candidate once, in id order, then count their open work as it stands
+    list(
+        Staff.objects.select_for_update()
+        .filter(pk__in=staff_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    loads = dict.fromkeys(staff_ids, 0)
+    for agent_id, n in (
+        Appointment.objects.filter(
+            agent_id__in=staff_ids, status__in=[Status.AWAITING, Status.CONFIRMED]
+        )
+        .values_list("agent_id")
+        .annotate(n=Count("pk"))
+    ):
+        loads[agent_id] = n
+    grids = dict(
+        Grid.objects.filter(code__in={r.grid for r in rankings.values() if r.grid}).values_list(
+            "code", "pk"
+        )
+    )
+    decisions, events, chosen_ids = [], [], []
+    queued = []
+    for a in batch:
+        ranking = rankings[a.pk]
+        chosen = next(
+            (
+                c
+                for c in ranking.candidates
+                if c.active and c.available and not c.excluded and loads[c.staff_id] < c.cap
+            ),
+            None,
+        )
+        if chosen is None:
+            queued.append(a)
+            continue
+        loads[chosen.staff_id] += 1
+        rule = "grid_member" if chosen.tier == 1 else "community_member"
+        a.status, a.agent_id, a.queue_centre_id = Status.AWAITING, chosen.staff_id, None
+        a.grid_id, a.outside_coverage, a.routed_at = (
+            grids.get(ranking.grid),
+            ranking.outside_coverage,
+            now,
+        )
+        a.routing = {
+            "rule": rule,
+            "grid": ranking.grid,
+            "outside_coverage": ranking.outside_coverage,
+            "distance_m": None if chosen.distance_m is None else round(chosen.distance_m, 1),
+            "candidates": [c.explain(c is chosen) for c in ranking.candidates],
+            "excluded": [],
+            "reason": "batch",
+        }
+        a.version += 1
+        chosen_ids.append(a.pk)
+        decisions.append(
+            RoutingDecision(
+                appointment=a,
+                reason="batch",
+                rule=rule,
+                grid_code=ranking.grid or "",
+                agent_id=chosen.staff_id,
+                distance_m=a.routing["distance_m"],
+                outside_coverage=ranking.outside_coverage,
+                candidates=a.routing["candidates"],
+            )
+        )
+        events.append(
+            AppointmentEvent(
+                appointment=a,
+                action="routed",
+                from_status=Status.UNROUTED,
+                to_status=Status.AWAITING,
+                data={"reason": "batch", "rule": rule},
+            )
+        )
+    Appointment.objects.bulk_update(
+        [a for a in batch if a.pk in set(chosen_ids)],
+        [
+            "status",
+            "agent",
+            "queue_centre",
+            "grid",
+            "outside_coverage",
+            "routed_at",
+            "routing",
+            "version",
+        ],
+    )
+    if chosen_ids:
+        minutes = settings.APPOINTMENTS["CONFIRM_MINUTES"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE appointments_appointment SET confirm_deadline = "
+                "people_after_working_minutes(agent_id, %s, %s) WHERE id = ANY(%s)",
+                [now, minutes, chosen_ids],
+            )
+    RoutingDecision.objects.bulk_create(decisions)
+    AppointmentEvent.objects.bulk_create(events)
+    users = dict(
+        Staff.objects.filter(
+            pk__in={a.agent_id for a in batch if a.pk in set(chosen_ids)}
+        ).values_list("pk", "user_id")
+    )
+    notify_many(
+        [
+            Notification(
+                recipient_id=users[a.agent_id],
+                kind="appointment_routed",
+                title=_("New appointment %(code)s") % {"code": a.tracking_code},
+                body=_("Please confirm or decline."),
+                data={"appointment": a.pk},
+            )
+            for a in batch
+            if a.pk in set(chosen_ids)
+        ]
+    )
+    for a in queued:  # rare in a healthy district: the full path, with managers notified
+        a.routed_at = None
+        route(a, actor=None, reason="batch", now=now)
+    return len(chosen_ids)

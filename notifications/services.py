@@ -16,3 +16,11 @@ def notify(
     )
     transaction.on_commit(lambda: async_task("notifications.tasks.deliver", notification.pk))
     return notification
+
+
+def notify_many(notifications: list[Notification]) -> None:
+    """Bulk outbox rows (batch routing); one delivery task for all of them after commit."""
+    if not notifications:
+        return
+    Notification.objects.bulk_create(notifications)
+    transaction.on_commit(lambda: async_task("notifications.tasks.deliver_pending"))

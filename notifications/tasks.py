@@ -42,3 +42,19 @@ def deliver(notification_id: int) -> bool:
     if notification.attempts >= MAX_ATTEMPTS:
         return False
     raise error  # after the attempt is recorded: django-q2 retries the task later
+
+
+def deliver_pending(limit: int = 5000) -> int:
+    """Deliver what is waiting (after a bulk write); each one still only once."""
+    ids = list(
+        Notification.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    delivered = 0
+    for pk in ids:
+        try:
+            delivered += deliver(pk)
+        except DeliveryError:
+            continue  # recorded on the row; the next run tries again
+    return delivered

@@ -35,6 +35,12 @@ def database_from_url(url: str) -> dict:
     # PostGIS functions carry high cost estimates, which make PostgreSQL JIT-compile small
     # spatial queries (100+ ms each). Our queries are short and indexed: no JIT.
     config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Server-side prepared statements after 5 runs of the same query: the routing statement
+    # takes ~10 ms to plan and ~3 ms to run. DB_PREPARE_THRESHOLD=none behind a pgbouncer in
+    # transaction mode, which cannot keep prepared statements.
+    threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    config["OPTIONS"]["prepare_threshold"] = None if threshold.lower() == "none" else int(threshold)
+    config["OPTIONS"]["server_side_binding"] = threshold.lower() != "none"
     return config
 
 
@@ -284,6 +290,8 @@ APPOINTMENTS = {
     "RESIDENT_ID_HASH_KEY": os.environ.get("RESIDENT_ID_HASH_KEY", ""),
     # how many times routing retries when a chosen agent filled up concurrently
     "ROUTING_RETRIES": 5,
+    # the fallback to a community's other grids looks at this many of the nearest ones
+    "COMMUNITY_GRIDS": int(os.environ.get("ROUTING_COMMUNITY_GRIDS", "8")),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "appointments_anon": os.environ.get("THROTTLE_APPOINTMENTS_ANON", "20/hour"),

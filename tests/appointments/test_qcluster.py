@@ -26,7 +26,12 @@ def test_timeout_reroutes_through_a_real_worker(routed_world):
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "server.settings.test", "DATABASE_URL": url, "Q_SYNC": "false"},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "server.settings.test",
+            "DATABASE_URL": url,
+            "Q_SYNC": "false",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -48,12 +48,15 @@ class Command(BaseCommand):
         }
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(SQL_AREAS, params)
+            cursor.execute(SQL_AREA_PARTS)
             cursor.execute(SQL_GRIDS, params)
             cursor.execute(SQL_VERSIONS)
+            cursor.execute(SQL_CENTRES)
             cursor.execute("SELECT count(*) FROM geo_grid WHERE code LIKE 'S%%'")
             made = cursor.fetchone()[0]
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE geo_grid; ANALYZE geo_area; ANALYZE geo_areapart")
+            for table in ("geo_grid", "geo_area", "geo_areapart"):
+                cursor.execute(f"ANALYZE {table}")
         self.stdout.write(
             f"synthetic district {DISTRICT}: {made} grids of {cell:.0f} m "
             f"in {time.monotonic() - started:.1f} s"
@@ -95,10 +98,12 @@ INSERT INTO geo_area (code, name, level, kind, parent_id, boundary, boundary_sou
 SELECT '999999' || lpad(c.street::text, 3, '0') || lpad(c.num::text, 3, '0'),
        '合成社区' || c.idx, 'community', 'community', s.id, ST_Multi(c.geom),
        'synthetic (synth_grids)', now()
-FROM community c JOIN streets s ON s.code = '999999' || lpad(c.street::text, 3, '0') || '000';
+FROM community c JOIN streets s ON s.code = '999999' || lpad(c.street::text, 3, '0') || '000'
+"""
 
+SQL_AREA_PARTS = """
 INSERT INTO geo_areapart (area_id, geom)
-SELECT id, (ST_Dump(ST_Subdivide(boundary, 256))).geom FROM geo_area WHERE code LIKE '999999%%';
+SELECT id, (ST_Dump(ST_Subdivide(boundary, 256))).geom FROM geo_area WHERE code LIKE '999999%%'
 """
 
 SQL_GRIDS = """
@@ -121,4 +126,12 @@ SQL_VERSIONS = """
 INSERT INTO geo_gridboundary (grid_id, version, geom, valid_from, valid_to, created_by_id, note)
 SELECT id, 1, boundary, created_at, NULL, NULL, 'synthetic (synth_grids)'
 FROM geo_grid WHERE code LIKE 'S%%';
+"""
+
+SQL_CENTRES = """
+INSERT INTO geo_servicecentre (area_id, name, address, location, phone, opening_hours, acceptance,
+                               acceptance_weekdays)
+SELECT id, name || '服务中心', '合成地址', ST_PointOnSurface(boundary), '0427-0000000',
+       '工作日 8:30-17:30', 'rota', '{}'
+FROM geo_area WHERE code LIKE '999999%%';
 """

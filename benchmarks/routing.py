@@ -1,0 +1,323 @@
+"""Routing at scale: the decision in-process, its raw-SQL lower bounds, POST /api/v1/appointments/
+over HTTP on gunicorn (loopback), and set-based routing of a queued backlog.
+
+    python -m benchmarks.routing --grids 10000 --per-grid 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import django
+
+MINIMAL_SQL = """
+SELECT s.id FROM geo_grid g
+JOIN people_gridassignment ga ON ga.grid_id = g.id AND ga.valid_to IS NULL
+JOIN people_staff s ON s.id = ga.staff_id
+WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
+ORDER BY g.code, (ga.kind = 'primary') DESC, s.id
+LIMIT 5
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--grids", type=int, default=10_000)
+    parser.add_argument("--per-grid", type=int, default=3)
+    parser.add_argument("--decisions", type=int, default=3000)
+    parser.add_argument("--http", type=int, default=1000)
+    parser.add_argument("--bulk", type=int, default=100_000)
+    parser.add_argument("--out", default="benchmarks/results")
+    args = parser.parse_args()
+    django.setup()
+
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from appointments import routing, services
+    from benchmarks.machine import describe
+    from benchmarks.stats import timed
+    from catalogue import services as catalogue_services
+    from catalogue.models import ServiceItem
+    from geo.models import Area, Grid
+    from people.models import Staff
+    from workdays.calendar import is_workday
+
+    if not Grid.objects.filter(code__startswith="S").exists():
+        call_command("synth_grids", "--grids", str(args.grids))
+    if not Staff.objects.filter(full_name__startswith="合成代办员").exists():
+        call_command("synth_staff", "--per-grid", str(args.per_grid))
+    if not ServiceItem.objects.filter(code="MZ-001").exists():
+        catalogue_services.item_create(
+            actor=None,
+            code="MZ-001",
+            data={
+                "name": "高龄津贴申请",
+                "category": "老年人服务",
+                "handling_level": "street",
+                "department": "区民政局",
+                "materials": [{"key": "id_card", "name": "居民身份证"}],
+                "procedure": ["预审"],
+                "committed_limit_days": 15,
+                "proxy_limit_days": 10,
+            },
+        )
+    grids = Grid.objects.filter(retired_at__isnull=True).count()
+    agents = Staff.objects.filter(active=True).count()
+    extent = Area.objects.get(code="999999000000").boundary.extent
+    rng = random.Random(20261128)
+
+    def points(n):
+        return [
+            (rng.uniform(extent[0], extent[2]), rng.uniform(extent[1], extent[3])) for _ in range(n)
+        ]
+
+    day = timezone.localdate() + timedelta(days=2)
+    while not is_workday(day).value:
+        day += timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    ws = datetime(day.year, day.month, day.day, 9, tzinfo=tz)
+    we = ws + timedelta(hours=2)
+
+    def decide(p):
+        ranking = routing.rank([routing.Request(0, p[0], p[1], ws, we)])[0]
+        return next((c for c in ranking.candidates if c.eligible), None)
+
+    sample = points(args.decisions)
+    decision = timed(decide, sample)
+    chosen = sum(1 for p in sample[:300] if decide(p) is not None)
+
+    db = settings.DATABASES["default"]
+    with (
+        psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"],
+            dbname=db["NAME"],
+            user=db["USER"],
+            password=db.get("PASSWORD") or None,
+            options="-c jit=off",
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        minimal = timed(lambda p: cursor.execute(MINIMAL_SQL, p, prepare=True).fetchall(), sample)
+        params = routing._params([routing.Request(0, 0.0, 0.0, ws, we)])
+
+        def full(p):
+            params["lon"], params["lat"] = [p[0]], [p[1]]
+            return cursor.execute(routing.RANKING_SQL, params, prepare=True).fetchall()
+
+        ranking_raw = timed(full, sample)
+
+    http_result = bench_http(args.http, points(args.http), ws, we)
+    bulk_result = bench_bulk(args.bulk, extent, ws, we, services, connection)
+
+    result = {
+        "benchmark": "routing",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": describe(),
+        "grids": grids,
+        "agents": agents,
+        "decision_in_process": decision,
+        "decision_found_agent_share": round(chosen / 300, 3),
+        "raw_sql_minimal_lookup": minimal,
+        "raw_sql_full_ranking_statement": ranking_raw,
+        "ratio_decision_to_minimal_p95": round(decision["p95_ms"] / minimal["p95_ms"], 2),
+        "ratio_decision_to_ranking_statement_p95": round(
+            decision["p95_ms"] / ranking_raw["p95_ms"], 2
+        ),
+        "http_post_appointments": http_result,
+        "bulk_routing": bulk_result,
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"routing-{grids}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"written to {path}")
+
+
+def bench_http(n: int, pts, ws, we) -> dict:
+    """POST /api/v1/appointments/ on gunicorn (2 workers) over loopback, as district staff."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.services import login_with_password
+    from geo.models import Area
+    from people.models import Role, Staff
+
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username="bench-district", defaults={"password": make_password("bench-pass")}
+    )
+    if not Staff.objects.filter(user=user).exists():
+        Staff.objects.create(
+            user=user,
+            full_name="基准测试",
+            phone="19900000001",
+            roles=[Role.DISTRICT_STAFF],
+            centre=Area.objects.get(code="999999000000").centre,
+        )
+    _user, token = login_with_password(
+        identifier="bench-district", password="bench-pass", device="bench", client="bench"
+    )
+    port = 18000 + os.getpid() % 1000
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "server.settings.production",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "RESIDENT_ID_KEY": "0" * 43 + "=",
+        "RESIDENT_ID_HASH_KEY": "bench",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "false",
+        "THROTTLE_APPOINTMENTS_STAFF": "1000000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "server.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+
+        def body(p):
+            return json.dumps(
+                {
+                    "service_item": "MZ-001",
+                    "applicant_name": "基准",
+                    "applicant_phone": "13800001234",
+                    "location": {"type": "Point", "coordinates": list(p)},
+                    "address": "合成地址",
+                    "channel": "phone",
+                    "preferred_start": ws.isoformat(),
+                    "preferred_end": we.isoformat(),
+                }
+            )
+
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies, statuses = [], {}
+        for p in pts:
+            start = time.perf_counter()
+            conn.request("POST", "/api/v1/appointments/", body(p), headers)
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - start) * 1000)
+            statuses[response.status] = statuses.get(response.status, 0) + 1
+        latencies.sort()
+
+        done = [0]
+        lock = threading.Lock()
+
+        def worker(chunk):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            for p in chunk:
+                c.request("POST", "/api/v1/appointments/", body(p), headers)
+                c.getresponse().read()
+                with lock:
+                    done[0] += 1
+
+        chunks = [pts[i::4] for i in range(4)]
+        started = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "server": "gunicorn, 2 sync workers, loopback, token auth",
+        "sequential_n": len(latencies),
+        "median_ms": round(latencies[len(latencies) // 2], 2),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
+        "statuses": statuses,
+        "concurrent_clients": 4,
+        "requests_per_s": round(done[0] / elapsed, 1),
+    }
+
+
+def bench_bulk(n: int, extent, ws, we, services, connection) -> dict:
+    """Route a backlog of n queued appointments with the set-based statement, in batches."""
+    from catalogue.models import ServiceItem
+
+    item = ServiceItem.objects.get(code="MZ-001")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO appointments_appointment (tracking_code, applicant_name, applicant_phone,
+                resident_id_encrypted, resident_id_hash, resident_id_masked, address, location,
+                service_item_id, item_version_id, description, preferred_start, preferred_end, channel,
+                notes, created_at, status, first_inquiry, outside_coverage, routing, version)
+            SELECT 'BULK' || lpad(k::text, 6, '0'), '基准', '13800001234', '', '', '', '合成地址',
+                   ST_SetSRID(ST_MakePoint(%(x0)s + random() * (%(x1)s - %(x0)s),
+                                           %(y0)s + random() * (%(y1)s - %(y0)s)), 4326),
+                   %(item)s, %(version)s, '', %(ws)s, %(we)s, 'open311', '', now(), 'unrouted', false,
+                   false, '{}'::jsonb, 1
+            FROM generate_series(1, %(n)s) AS k
+            """,
+            {
+                "x0": extent[0],
+                "x1": extent[2],
+                "y0": extent[1],
+                "y1": extent[3],
+                "item": item.pk,
+                "version": item.current.pk,
+                "ws": ws,
+                "we": we,
+                "n": n,
+            },
+        )
+        cursor.execute("ANALYZE appointments_appointment")
+    started = time.perf_counter()
+    routed = services.route_queued(batch_size=1000)
+    elapsed = time.perf_counter() - started
+    return {
+        "queued": n,
+        "routed_to_an_agent": routed,
+        "seconds": round(elapsed, 1),
+        "appointments_per_s": round(n / elapsed, 1),
+        "batch_size": 1000,
+    }
+
+
+if __name__ == "__main__":
+    main()
