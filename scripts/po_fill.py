@@ -1,7 +1,7 @@
 """Fill empty msgstr entries of locale/zh_Hans django.po from scripts/zh_hans.tsv, then compile.
 
 Usage: .venv/bin/python scripts/po_fill.py
-       (after manage.py makemessages -l zh_Hans --no-fuzzy-matching)
+       (after manage.py makemessages -l zh_Hans)
 The TSV (English<TAB>Chinese) is the translators' source; the .po stays the format Django reads.
 """
 
