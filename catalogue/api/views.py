@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound
 from geo import services as geo_services
+from server.api.input import validated
 
 from .. import services
 from ..models import ApprovalWindow, ServiceItemVersion
@@ -26,12 +27,6 @@ class PublicReads(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _current(code: str) -> ServiceItemVersion:
@@ -85,7 +80,7 @@ class ServiceItemList(APIView):
     def post(self, request):
         """Create an item (district centre staff)."""
         services.require_catalogue_editor(request.user)
-        data = _validated(s.ItemCreateInput, request.data)
+        data = validated(s.ItemCreateInput, request.data)
         code = data.pop("code")
         item = services.item_create(actor=request.user, code=code, data=data)
         return Response(s.ItemDetailSerializer(item.current).data, status=status.HTTP_201_CREATED)
@@ -105,7 +100,7 @@ class ServiceItemDetail(APIView):
         """Edit an item: a new version is added; cases keep the version they were accepted under."""
         services.require_catalogue_editor(request.user)
         item = services.item_get(code=code)
-        data = _validated(s.ItemPatchInput, request.data)
+        data = validated(s.ItemPatchInput, request.data)
         note = data.pop("note", "")
         version = services.item_revise(actor=request.user, item=item, changes=data, note=note)
         return Response(s.ItemDetailSerializer(version).data)
@@ -167,7 +162,7 @@ class WindowList(APIView):
     @extend_schema(tags=["catalogue"], request=s.WindowInput, responses={201: s.WindowSerializer})
     def post(self, request):
         services.require_catalogue_editor(request.user)
-        data = _validated(s.WindowInput, request.data)
+        data = validated(s.WindowInput, request.data)
         area = geo_services.area_get(code=data.pop("centre"))
         if not hasattr(area, "centre"):
             raise NotFound(
@@ -206,6 +201,6 @@ class CentreItems(APIView):
             raise NotFound(
                 "unknown_centre", _("No service centre with code %(code)s.") % {"code": code}
             )
-        data = _validated(s.CentreItemsInput, request.data)
+        data = validated(s.CentreItemsInput, request.data)
         services.centre_items_set(actor=request.user, centre=area.centre, codes=data["items"])
         return self.get(request, code)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, PermissionDenied
+from server.api.input import validated
 
 from .. import access, selectors, services
 from ..geometry import (
@@ -158,7 +159,7 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
 
     @extend_schema(request=s.GridCreateInput, responses={201: s.GridDetailSerializer})
     def post(self, request):
-        data = _validated(s.GridCreateInput, request.data)
+        data = validated(s.GridCreateInput, request.data)
         crs = parse_crs(data.get("crs"))
         community = _visible_area(request.user, data["community"])
         _require_editor(request.user, community)
@@ -179,12 +180,6 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
         ).data
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 @extend_schema(tags=["grids"], parameters=[CRS_QUERY_PARAMETER])
 class GridDetail(CrsContextMixin, generics.GenericAPIView):
     """One grid; PATCH renames it or adds a boundary version (the old one is kept)."""
@@ -199,7 +194,7 @@ class GridDetail(CrsContextMixin, generics.GenericAPIView):
     def patch(self, request, code):
         grid = _grid_get(code, request.user)
         _require_editor(request.user, grid.community)
-        data = _validated(s.GridUpdateInput, request.data)
+        data = validated(s.GridUpdateInput, request.data)
         boundary = None
         if "boundary" in data:
             boundary = parse_geometry(
@@ -246,7 +241,7 @@ class GridSplit(CrsContextMixin, generics.GenericAPIView):
     def post(self, request, code):
         grid = _grid_get(code, request.user)
         _require_editor(request.user, grid.community)
-        data = _validated(s.GridSplitInput, request.data)
+        data = validated(s.GridSplitInput, request.data)
         crs = parse_crs(data.get("crs"))
         parts = [
             services.GridPart(
@@ -274,7 +269,7 @@ class GridMerge(CrsContextMixin, generics.GenericAPIView):
     serializer_class = s.GridDetailSerializer
 
     def post(self, request):
-        data = _validated(s.GridMergeInput, request.data)
+        data = validated(s.GridMergeInput, request.data)
         grids = [_grid_get(code, request.user) for code in data["grids"]]
         for grid in grids:
             _require_editor(request.user, grid.community)
@@ -294,7 +289,7 @@ class GridRetire(CrsContextMixin, generics.GenericAPIView):
     def post(self, request, code):
         grid = _grid_get(code, request.user)
         _require_editor(request.user, grid.community)
-        data = _validated(s.GridRetireInput, request.data)
+        data = validated(s.GridRetireInput, request.data)
         services.grid_retire(grid=grid, actor=request.user, reason=data["reason"])
         return Response(self.get_serializer(_grid_get(code, request.user)).data)
 

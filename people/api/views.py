@@ -22,6 +22,7 @@ from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geojson import coverage_feature_collection
 from geo.geometry import parse_crs, parse_point
 from geo.models import Area, Grid
+from server.api.input import validated
 from workdays.api import parse_date
 
 from .. import selectors, services
@@ -29,12 +30,6 @@ from ..board import board_for
 from ..models import DeskDay, DeskShift, GridAssignment, Leave, PositionReport, Staff, Training
 from ..scope import scope_for
 from . import serializers as s
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _centre_area(request, code: str) -> Area:
@@ -106,7 +101,7 @@ class MyPositions(APIView):
         staff = scope_for(request.user).staff
         if staff is None:
             raise NotFound("no_profile", _("This account has no staff profile."))
-        data = _validated(s.PositionBatchInput, request.data)
+        data = validated(s.PositionBatchInput, request.data)
         batch_crs = parse_crs(data.get("crs"))
         reports = [
             services.PositionInput(
@@ -186,7 +181,7 @@ class StaffLeave(APIView):
     def post(self, request, staff_id: int):
         """Record leave: the agent for themself, or their manager."""
         staff = services.staff_visible(request.user, staff_id)
-        data = _validated(s.LeaveInput, request.data)
+        data = validated(s.LeaveInput, request.data)
         leave = services.leave_create(
             actor=request.user,
             staff=staff,
@@ -233,7 +228,7 @@ class StaffTrainings(APIView):
     def post(self, request, staff_id: int):
         """Record a training session (stations train their agents)."""
         staff = services.staff_visible(request.user, staff_id)
-        data = _validated(s.TrainingInput, request.data)
+        data = validated(s.TrainingInput, request.data)
         training = services.training_record(
             actor=request.user,
             staff=staff,
@@ -281,7 +276,7 @@ class GridAssignments(APIView):
     )
     def post(self, request, code: str):
         grid = _grid(request, code)
-        data = _validated(s.AssignmentInput, request.data)
+        data = validated(s.AssignmentInput, request.data)
         assignment = services.assignment_create(
             actor=request.user, item=_assignment_input(request, grid, data)
         )
@@ -301,7 +296,7 @@ class AssignmentEnd(APIView):
         assignment = GridAssignment.objects.filter(grid=grid, pk=assignment_id).first()
         if assignment is None:
             raise NotFound("unknown_assignment", _("No such assignment."))
-        data = _validated(s.AssignmentEndInput, request.data)
+        data = validated(s.AssignmentEndInput, request.data)
         ended = services.assignment_end(
             actor=request.user,
             assignment=assignment,
@@ -319,7 +314,7 @@ class AssignmentsBulk(APIView):
     )
     def post(self, request):
         """Many assignments at once: all are made, or none (the error names the item)."""
-        data = _validated(s.BulkAssignmentInput, request.data)
+        data = validated(s.BulkAssignmentInput, request.data)
         items = []
         for index, item in enumerate(data["assignments"]):
             try:
@@ -410,7 +405,7 @@ class CentreShifts(APIView):
     def post(self, request, code: str):
         """Add a rota shift at the desk (station managers and centre staff in scope)."""
         area = _centre_area(request, code)
-        data = _validated(s.ShiftInput, request.data)
+        data = validated(s.ShiftInput, request.data)
         shift = services.shift_create(
             actor=request.user,
             centre=area.centre,
@@ -436,7 +431,7 @@ class CentreDeskDays(APIView):
     def post(self, request, code: str):
         """Fixed weekly acceptance: who is at the desk on a weekday, and when."""
         area = _centre_area(request, code)
-        data = _validated(s.DeskDayInput, request.data)
+        data = validated(s.DeskDayInput, request.data)
         day = services.desk_day_set(
             actor=request.user,
             centre=area.centre,
