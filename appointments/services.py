@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Func, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -679,10 +679,13 @@ def route_queued(
     done = 0
     while limit is None or done < limit:
         with transaction.atomic():
+            # neighbours together: a batch then shares grids, candidates and their checks
             batch = list(
                 Appointment.objects.select_for_update(skip_locked=True)
                 .filter(status=Status.UNROUTED, routed_at__isnull=True)
-                .order_by("pk")[: batch_size if limit is None else min(batch_size, limit - done)]
+                .order_by(Func(F("location"), Value(5), function="ST_GeoHash"), "pk")[
+                    : batch_size if limit is None else min(batch_size, limit - done)
+                ]
             )
             if not batch:
                 break
@@ -798,9 +801,12 @@ def _route_batch(batch: list[Appointment], now: datetime) -> int:
         minutes = settings.APPOINTMENTS["CONFIRM_MINUTES"]
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE appointments_appointment SET confirm_deadline = "
-                "people_after_working_minutes(agent_id, %s, %s) WHERE id = ANY(%s)",
-                [now, minutes, chosen_ids],
+                "UPDATE appointments_appointment a SET confirm_deadline = d.deadline "
+                "FROM (SELECT agent_id, people_after_working_minutes(agent_id, %s, %s) AS deadline "
+                "      FROM (SELECT DISTINCT agent_id FROM appointments_appointment "
+                "            WHERE id = ANY(%s)) x) d "
+                "WHERE a.id = ANY(%s) AND a.agent_id = d.agent_id",
+                [now, minutes, chosen_ids, chosen_ids],
             )
     RoutingDecision.objects.bulk_create(decisions)
     AppointmentEvent.objects.bulk_create(events)
