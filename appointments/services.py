@@ -277,7 +277,11 @@ def route(
         if chosen is None:
             return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
         # lock the agent and count again: concurrent routing never pushes anyone over the cap
-        staff = Staff.objects.select_for_update().get(pk=chosen.staff_id)
+        staff = (
+            Staff.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=chosen.staff_id)
+        )
         load = Appointment.objects.filter(
             agent=staff, status__in=[Status.AWAITING, Status.CONFIRMED]
         ).count()
@@ -323,7 +327,9 @@ def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now)
     appointment.status = Status.AWAITING
     appointment.agent = staff
     appointment.queue_centre = None
-    appointment.grid = Grid.objects.filter(code=ranking.grid).first()
+    appointment.grid_id = (
+        Grid.objects.filter(code=ranking.grid).values_list("pk", flat=True).first()
+    )
     appointment.outside_coverage = ranking.outside_coverage
     appointment.routed_at = now
     with connection.cursor() as cursor:
@@ -363,7 +369,11 @@ def _to_queue(appointment, ranking, *, actor, reason, now) -> Appointment:
     appointment.status = Status.UNROUTED
     appointment.agent = None
     appointment.queue_centre = centre
-    appointment.grid = Grid.objects.filter(code=ranking.grid).first() if ranking.grid else None
+    appointment.grid_id = (
+        Grid.objects.filter(code=ranking.grid).values_list("pk", flat=True).first()
+        if ranking.grid
+        else None
+    )
     appointment.outside_coverage = ranking.outside_coverage or not ranking.grid
     appointment.routed_at = now
     appointment.confirm_deadline = None
