@@ -90,7 +90,7 @@ cand AS (
     JOIN people_staff s ON s.id = ga.staff_id
     ORDER BY p.appt, s.id, p.tier, (ga.kind = 'primary') DESC
 ),
-scored AS (
+scored AS MATERIALIZED (  -- computed once: availability and load are not cheap
     SELECT c.*,
            ST_Distance(
                CASE WHEN c.from_position THEN s.last_position ELSE ctr.location END::geography,

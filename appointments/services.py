@@ -7,6 +7,7 @@ who may take it; `appointment_act` is the only function that changes a status by
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from collections.abc import Callable
@@ -794,29 +795,34 @@ def _route_batch(batch: list[Appointment], now: datetime) -> int:
                 data={"reason": "batch", "rule": rule},
             )
         )
-    Appointment.objects.bulk_update(
-        [a for a in batch if a.pk in set(chosen_ids)],
-        [
-            "status",
-            "agent",
-            "queue_centre",
-            "grid",
-            "outside_coverage",
-            "routed_at",
-            "routing",
-            "version",
-        ],
-    )
-    if chosen_ids:
+    chosen = [a for a in batch if a.pk in set(chosen_ids)]
+    if chosen:
         minutes = settings.APPOINTMENTS["CONFIRM_MINUTES"]
         with connection.cursor() as cursor:
+            # one statement for the whole batch (Django's bulk_update builds a CASE per field)
             cursor.execute(
-                "UPDATE appointments_appointment a SET confirm_deadline = d.deadline "
-                "FROM (SELECT agent_id, people_after_working_minutes(agent_id, %s, %s) AS deadline "
-                "      FROM (SELECT DISTINCT agent_id FROM appointments_appointment "
-                "            WHERE id = ANY(%s)) x) d "
-                "WHERE a.id = ANY(%s) AND a.agent_id = d.agent_id",
-                [now, minutes, chosen_ids, chosen_ids],
+                """
+                UPDATE appointments_appointment a
+                SET status = 'awaiting_confirmation', agent_id = u.agent, queue_centre_id = NULL,
+                    grid_id = u.grid, outside_coverage = u.outside, routed_at = %(now)s,
+                    routing = u.routing, version = a.version + 1, confirm_deadline = d.deadline
+                FROM unnest(%(ids)s::bigint[], %(agents)s::bigint[], %(grids)s::bigint[],
+                            %(outside)s::boolean[], %(routing)s::jsonb[])
+                     AS u(id, agent, grid, outside, routing)
+                JOIN (SELECT agent, people_after_working_minutes(agent, %(now)s, %(minutes)s) AS deadline
+                      FROM (SELECT DISTINCT unnest(%(agents)s::bigint[]) AS agent) x) d
+                  ON d.agent = u.agent
+                WHERE a.id = u.id
+                """,
+                {
+                    "now": now,
+                    "minutes": minutes,
+                    "ids": [a.pk for a in chosen],
+                    "agents": [a.agent_id for a in chosen],
+                    "grids": [a.grid_id for a in chosen],
+                    "outside": [a.outside_coverage for a in chosen],
+                    "routing": [json.dumps(a.routing, ensure_ascii=False) for a in chosen],
+                },
             )
     RoutingDecision.objects.bulk_create(decisions)
     AppointmentEvent.objects.bulk_create(events)
