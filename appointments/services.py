@@ -799,32 +799,51 @@ def _route_batch(batch: list[Appointment], now: datetime) -> int:
     if chosen:
         minutes = settings.APPOINTMENTS["CONFIRM_MINUTES"]
         with connection.cursor() as cursor:
-            # one statement for the whole batch (Django's bulk_update builds a CASE per field)
             cursor.execute(
-                """
-                UPDATE appointments_appointment a
-                SET status = 'awaiting_confirmation', agent_id = u.agent, queue_centre_id = NULL,
-                    grid_id = u.grid, outside_coverage = u.outside, routed_at = %(now)s,
-                    routing = u.routing, version = a.version + 1, confirm_deadline = d.deadline
-                FROM unnest(%(ids)s::bigint[], %(agents)s::bigint[], %(grids)s::bigint[],
-                            %(outside)s::boolean[], %(routing)s::jsonb[])
-                     AS u(id, agent, grid, outside, routing)
-                JOIN (SELECT agent, people_after_working_minutes(agent, %(now)s, %(minutes)s) AS deadline
-                      FROM (SELECT DISTINCT unnest(%(agents)s::bigint[]) AS agent) x) d
-                  ON d.agent = u.agent
-                WHERE a.id = u.id
-                """,
-                {
-                    "now": now,
-                    "minutes": minutes,
-                    "ids": [a.pk for a in chosen],
-                    "agents": [a.agent_id for a in chosen],
-                    "grids": [a.grid_id for a in chosen],
-                    "outside": [a.outside_coverage for a in chosen],
-                    "routing": [json.dumps(a.routing, ensure_ascii=False) for a in chosen],
-                },
+                "SELECT agent, people_after_working_minutes(agent, %s, %s) "
+                "FROM (SELECT DISTINCT unnest(%s::bigint[]) AS agent) x",
+                [now, minutes, [a.agent_id for a in chosen]],
             )
-    RoutingDecision.objects.bulk_create(decisions)
+            deadlines = dict(cursor.fetchall())
+            # executemany runs as a pipeline: large JSON values travel as separate parameters
+            # (one big array parameter of them is parsed slowly: ~2 s per 1,000 explanations)
+            cursor.executemany(
+                "UPDATE appointments_appointment SET status = 'awaiting_confirmation', "
+                "agent_id = %s, queue_centre_id = NULL, grid_id = %s, outside_coverage = %s, "
+                "routed_at = %s, routing = %s::jsonb, version = version + 1, confirm_deadline = %s "
+                "WHERE id = %s",
+                [
+                    (
+                        a.agent_id,
+                        a.grid_id,
+                        a.outside_coverage,
+                        now,
+                        json.dumps(a.routing, ensure_ascii=False),
+                        deadlines[a.agent_id],
+                        a.pk,
+                    )
+                    for a in chosen
+                ],
+            )
+            cursor.executemany(
+                "INSERT INTO appointments_routingdecision (appointment_id, created_at, reason, rule, "
+                "grid_code, agent_id, distance_m, outside_coverage, candidates) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                [
+                    (
+                        d.appointment.pk,
+                        now,
+                        d.reason,
+                        d.rule,
+                        d.grid_code,
+                        d.agent_id,
+                        d.distance_m,
+                        d.outside_coverage,
+                        json.dumps(d.candidates, ensure_ascii=False),
+                    )
+                    for d in decisions
+                ],
+            )
     AppointmentEvent.objects.bulk_create(events)
     users = dict(
         Staff.objects.filter(
