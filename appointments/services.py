@@ -141,9 +141,10 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
                 )
             return existing
     item, phone, resident_id = _check_intake(actor, intake, now)
-    chain = geo_selectors.area_chain_for_point(intake.location)
-    nearest = None if chain else geo_selectors.nearest_grid(intake.location)
-    if not chain and nearest is None:
+    inside = geo_selectors.grid_for_point(intake.location) is not None or bool(
+        geo_selectors.area_chain_for_point(intake.location)
+    )
+    if not inside and geo_selectors.nearest_grid(intake.location) is None:
         raise ApplicationError(
             "outside_service_area",
             _("The location is outside the district's service area."),

@@ -225,6 +225,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
     }
 }
+# Per-process counters for the staff intake throttle: it only stops runaway clients, and a
+# shared counter would cost five queries on every staff booking.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -170,3 +170,19 @@ def test_notifications_outbox(routed_world, api_client):
     assert agent.get("/api/v1/me/notifications/?unread=true").json() == []
     other = client_for(routed_world["people"]["agent2"])
     assert other.post(f"/api/v1/me/notifications/{unread[0]['id']}/read/").status_code == 404
+
+
+def test_public_intake_is_throttled_per_client(routed_world, api_client, monkeypatch):
+    from appointments.api.views import AnonAppointmentThrottle
+
+    monkeypatch.setattr(AnonAppointmentThrottle, "rate", "2/hour", raising=False)
+    assert api_client.post("/api/v1/appointments/", body(), format="json").status_code == 201
+    assert api_client.post("/api/v1/appointments/", body(), format="json").status_code == 201
+    refused = api_client.post("/api/v1/appointments/", body(), format="json")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled" and refused["Retry-After"]
+    assert Appointment.objects.count() == 2
+    staff = client_for(routed_world["people"]["manager1"])  # staff are not held by it
+    assert (
+        staff.post("/api/v1/appointments/", body(channel="phone"), format="json").status_code == 201
+    )
