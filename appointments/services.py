@@ -419,7 +419,7 @@ def _is_agent(user, a: Appointment) -> bool:
     return staff is not None and a.agent_id == staff.pk
 
 
-def _manages(user, a: Appointment) -> bool:
+def manages_appointment(user, a: Appointment) -> bool:
     scope = scope_for(user)
     area_ids = {
         a.grid.community_id if a.grid_id else None,
@@ -444,14 +444,14 @@ def _may_confirm(user, a):
     return (
         _is_agent(user, a)
         if a.status == Status.AWAITING
-        else (_station_agent_for_queue(user, a) or _manages(user, a))
+        else (_station_agent_for_queue(user, a) or manages_appointment(user, a))
     )
 
 
 def _may_cancel(user, a):
     return (
         _is_agent(user, a)
-        or _manages(user, a)
+        or manages_appointment(user, a)
         or (a.created_by_id is not None and a.created_by_id == user.pk)
     )
 
@@ -461,7 +461,9 @@ ACTIONS: dict[str, Action] = {
     "decline": Action(frozenset({Status.AWAITING}), _is_agent, needs=("reason",)),
     "hand_over": Action(frozenset({Status.AWAITING, Status.CONFIRMED}), _is_agent, needs=("to",)),
     "reassign": Action(
-        frozenset({Status.AWAITING, Status.CONFIRMED, Status.UNROUTED}), _manages, needs=("to",)
+        frozenset({Status.AWAITING, Status.CONFIRMED, Status.UNROUTED}),
+        manages_appointment,
+        needs=("to",),
     ),
     "cancel": Action(
         frozenset({Status.AWAITING, Status.CONFIRMED, Status.UNROUTED}),

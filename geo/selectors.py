@@ -142,21 +142,47 @@ def locate(point: Point) -> Location:
     )
 
 
-def area_descendant_ids(area: Area) -> list[int]:
-    """The area and everything below it (the tree is three levels deep)."""
+def area_ids_below(root_ids) -> set[int]:
+    """The given areas and everything below them (the tree is three levels deep)."""
+    if not root_ids:
+        return set()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH RECURSIVE tree AS (
-                SELECT id FROM geo_area WHERE id = %s
-                UNION ALL
+                SELECT id FROM geo_area WHERE id = ANY(%s)
+                UNION
                 SELECT a.id FROM geo_area a JOIN tree t ON a.parent_id = t.id
             )
             SELECT id FROM tree
             """,
-            [area.pk],
+            [list(root_ids)],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return {row[0] for row in cursor.fetchall()}
+
+
+def area_ids_above(root_ids) -> set[int]:
+    """The given areas and every area they lie in."""
+    if not root_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE up AS (
+                SELECT id, parent_id FROM geo_area WHERE id = ANY(%s)
+                UNION
+                SELECT a.id, a.parent_id FROM geo_area a JOIN up u ON a.id = u.parent_id
+            )
+            SELECT id FROM up
+            """,
+            [list(root_ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def area_descendant_ids(area: Area) -> list[int]:
+    """The area and everything below it."""
+    return sorted(area_ids_below({area.pk}))
 
 
 @dataclass(frozen=True)

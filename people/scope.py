@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from geo.selectors import area_ids_above, area_ids_below
 
 from .models import GridAssignment, Role, Staff
 
@@ -31,43 +32,6 @@ EDITOR_ROLES = {
     Role.CENTRE_STAFF,
     Role.STATION_MANAGER,
 }
-
-
-def _tree_ids(root_ids: set[int]) -> set[int]:
-    """The roots, everything below them and everything above them."""
-    if not root_ids:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE down AS (
-                SELECT id FROM geo_area WHERE id = ANY(%(roots)s)
-                UNION SELECT a.id FROM geo_area a JOIN down d ON a.parent_id = d.id
-            ), up AS (
-                SELECT id, parent_id FROM geo_area WHERE id = ANY(%(roots)s)
-                UNION SELECT a.id, a.parent_id FROM geo_area a JOIN up u ON a.id = u.parent_id
-            )
-            SELECT id FROM down UNION SELECT id FROM up
-            """,
-            {"roots": list(root_ids)},
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
-def _below_ids(root_ids: set[int]) -> set[int]:
-    if not root_ids:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE down AS (
-                SELECT id FROM geo_area WHERE id = ANY(%(roots)s)
-                UNION SELECT a.id FROM geo_area a JOIN down d ON a.parent_id = d.id
-            ) SELECT id FROM down
-            """,
-            {"roots": list(root_ids)},
-        )
-        return {row[0] for row in cursor.fetchall()}
 
 
 @dataclass(frozen=True)
@@ -167,8 +131,8 @@ def _compute(user) -> Scope:
             agent_areas.add(community_id)
         if staff.centre is not None:
             agent_areas.add(staff.centre.area_id)
-    managed = _below_ids(roots)
-    visible = _tree_ids(roots | agent_areas)
+    managed = area_ids_below(roots)
+    visible = area_ids_below(roots | agent_areas) | area_ids_above(roots | agent_areas)
     return Scope(
         staff=staff,
         editor=editor and bool(roots),

@@ -18,31 +18,37 @@ NAMES_ZH = {
 }
 
 
-@transaction.atomic
-def seed_from_library(years: set[int] | None = None) -> dict[int, int]:
-    """Load every year the library knows (or only `years`); returns days loaded per year.
-
-    A year already edited by an administrator is reloaded only when asked for explicitly.
-    """
+def library_days(years: set[int] | None = None):
+    """(date, kind, Chinese name) for every special day the chinesecalendar library knows."""
     from chinese_calendar import constants
 
-    rows: dict[int, list[SpecialDay]] = {}
     for table, kind in ((constants.holidays, "holiday"), (constants.workdays, "workday")):
-        for day, holiday in table.items():
-            if years is not None and day.year not in years:
-                continue
-            name = str(holiday)
-            rows.setdefault(day.year, []).append(
-                SpecialDay(date=day, kind=kind, name=NAMES_ZH.get(name, name))
-            )
-    existing = set(CalendarYear.objects.values_list("year", flat=True))
+        for day, name in table.items():
+            if years is None or day.year in years:
+                yield day, kind, NAMES_ZH.get(str(name), str(name))
+
+
+@transaction.atomic
+def seed_from_library(
+    years: set[int] | None = None, *, special_day=SpecialDay, calendar_year=CalendarYear
+) -> dict[int, int]:
+    """Load every year the library knows (or only `years`); returns days loaded per year.
+
+    A year already in the calendar (perhaps edited by an administrator) is reloaded only when
+    asked for explicitly. The model classes are parameters so the data migration can pass its
+    historical ones.
+    """
+    rows: dict[int, list] = {}
+    for day, kind, name in library_days(years):
+        rows.setdefault(day.year, []).append(special_day(date=day, kind=kind, name=name))
+    existing = set(calendar_year.objects.values_list("year", flat=True))
     loaded = {}
     for year, days in sorted(rows.items()):
         if year in existing and (years is None or year not in years):
             continue
-        SpecialDay.objects.filter(date__year=year).delete()
-        SpecialDay.objects.bulk_create(days)
-        CalendarYear.objects.update_or_create(
+        special_day.objects.filter(date__year=year).delete()
+        special_day.objects.bulk_create(days)
+        calendar_year.objects.update_or_create(
             year=year, defaults={"published": True, "source": "chinesecalendar library"}
         )
         loaded[year] = len(days)

@@ -204,9 +204,9 @@ class ResidentIdView(APIView):
         """The full resident ID number: for the agent it is with and managers; every read logged."""
         appointment = _get(request, pk)
         staff = scope_for(request.user).staff
-        allowed = (staff is not None and appointment.agent_id == staff.pk) or services._manages(
-            request.user, appointment
-        )
+        allowed = (
+            staff is not None and appointment.agent_id == staff.pk
+        ) or services.manages_appointment(request.user, appointment)
         if not allowed:
             raise PermissionDenied("permission_denied", _("You may not read the full ID number."))
         if not appointment.resident_id_encrypted:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound
 from geo import services as geo_services
+from people.scope import scope_for
 from server.api.input import validated
 
 from .. import services
@@ -194,8 +195,6 @@ class CentreItems(APIView):
     )
     def put(self, request, code: str):
         """Replace the list of items this centre proxies (its managers and district staff)."""
-        from people.scope import scope_for
-
         area = geo_services.area_get(code=code)
         if not scope_for(request.user).sees_area(area.pk) or not hasattr(area, "centre"):
             raise NotFound(
