@@ -35,8 +35,10 @@ class LogBackend(Backend):
 
     def send(self, notification, *, phone=None) -> None:
         logger.info(
-            "notify user %s: %s — %s",
-            notification.recipient_id,
+            "notify %s: %s — %s",
+            f"user {notification.recipient_id}"
+            if notification.recipient_id
+            else f"phone {notification.phone[:3]}****{notification.phone[-4:]}",
             notification.title,
             notification.body,
         )
@@ -88,6 +90,8 @@ class VendorPushBackend(Backend):
 
     def send(self, notification, *, phone=None) -> None:
         conf = settings.NOTIFICATIONS["PUSH"]
+        if notification.recipient_id is None:
+            return  # a resident without the app: the SMS backend reaches them
         payload = {
             "app_id": conf.get("APP_ID", ""),
             "alias": f"user-{notification.recipient_id}",

@@ -7,8 +7,14 @@ from django.db import models
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    # a resident has no account: their notifications go by text message to this number
+    phone = models.CharField(max_length=11, blank=True)
     kind = models.CharField(max_length=50)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -22,6 +28,12 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notif_recipient_unread")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(phone=""),
+                name="notif_has_recipient_or_phone",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.recipient_id}: {self.title}"
+        return f"{self.recipient_id or self.phone}: {self.title}"

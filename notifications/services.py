@@ -18,6 +18,15 @@ def notify(
     return notification
 
 
+def notify_resident(*, phone: str, kind: str, title: str, body: str = "", data: dict | None = None):
+    """A notification for a resident (no account): delivered by text message to `phone`."""
+    notification = Notification.objects.create(
+        phone=phone, kind=kind, title=title[:200], body=body, data=data or {}
+    )
+    transaction.on_commit(lambda: async_task("notifications.tasks.deliver", notification.pk))
+    return notification
+
+
 def notify_many(notifications: list[Notification]) -> None:
     """Bulk outbox rows (batch routing); one delivery task for all of them after commit."""
     if not notifications:

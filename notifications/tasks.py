@@ -25,7 +25,7 @@ def deliver(notification_id: int) -> bool:
         if notification is None:
             return False  # delivered already, or being delivered by another worker
         staff = getattr(notification.recipient, "staff", None)
-        phone = staff.phone if staff is not None else None
+        phone = notification.phone or (staff.phone if staff is not None else None)
         notification.attempts += 1
         try:
             for path in settings.NOTIFICATIONS["BACKENDS"]:

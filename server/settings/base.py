@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "catalogue",
     "notifications",
     "appointments",
+    "cases",
     "mobile_api",
     "fixtures",
 ]
