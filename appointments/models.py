@@ -30,6 +30,7 @@ class Status(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed by the agent")
     UNROUTED = "unrouted", _("in an unrouted queue")
     CANCELLED = "cancelled", _("cancelled")
+    IN_CASE = "in_case", _("taken up as a case")
 
 
 OPEN_STATUSES = (Status.AWAITING, Status.CONFIRMED, Status.UNROUTED)
@@ -144,12 +145,25 @@ class AppointmentEvent(models.Model):
 
 
 class ResidentIdRead(models.Model):
-    """Every read of a resident's full ID number (PIPL)."""
+    """Every read of a resident's full ID number (PIPL), of an appointment or of a case."""
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     purpose = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=False) | Q(case__isnull=False),
+                name="id_read_has_subject",
+            )
+        ]
 
 
 class StationPolicy(models.Model):

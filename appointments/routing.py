@@ -95,9 +95,7 @@ scored AS MATERIALIZED (  -- computed once: availability and load are not cheap
            ST_Distance(
                CASE WHEN c.from_position THEN s.last_position ELSE ctr.location END::geography,
                req.geom::geography) AS distance_m,
-           (SELECT count(*) FROM appointments_appointment x
-             WHERE x.agent_id = c.staff_id
-               AND x.status IN ('awaiting_confirmation', 'confirmed')) AS load,
+           open_work(c.staff_id) AS load,
            NOT isempty(people_working_time(c.staff_id, req.ws, req.we, req.default_time)) AS available,
            c.staff_id::text = ANY(string_to_array(req.excluded, ',')) AS excluded
     FROM cand c

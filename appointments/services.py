@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import Count, F, Func, Value
+from django.db.models import F, Func, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -211,6 +211,16 @@ def _take_first_inquiry(appointment: Appointment, staff: Staff, actor, now: date
 # --- routing ----------------------------------------------------------------------------
 
 
+def open_work(staff_ids) -> dict[int, int]:
+    """Each agent's open work as the cap counts it (SQL function open_work: appointments without
+    a case yet plus open cases), for agents already locked by the caller."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, open_work(id) FROM unnest(%s::bigint[]) AS id", [list(staff_ids)]
+        )
+        return dict(cursor.fetchall())
+
+
 def _window(appointment: Appointment, now: datetime) -> tuple[datetime, datetime]:
     """The preferred window, or else the next default working period (a night-time booking is
     for the next working day, not a reason to skip everyone)."""
@@ -284,9 +294,7 @@ def route(
             .select_related("user")
             .get(pk=chosen.staff_id)
         )
-        load = Appointment.objects.filter(
-            agent=staff, status__in=[Status.AWAITING, Status.CONFIRMED]
-        ).count()
+        load = open_work([staff.pk])[staff.pk]
         if load < chosen.cap:
             return _to_agent(
                 appointment, ranking, chosen, staff, actor=actor, reason=reason, now=now
@@ -729,15 +737,7 @@ def _route_batch(batch: list[Appointment], now: datetime) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    loads = dict.fromkeys(staff_ids, 0)
-    for agent_id, n in (
-        Appointment.objects.filter(
-            agent_id__in=staff_ids, status__in=[Status.AWAITING, Status.CONFIRMED]
-        )
-        .values_list("agent_id")
-        .annotate(n=Count("pk"))
-    ):
-        loads[agent_id] = n
+    loads = open_work(staff_ids)
     grids = dict(
         Grid.objects.filter(code__in={r.grid for r in rankings.values() if r.grid}).values_list(
             "code", "pk"

@@ -42,7 +42,7 @@ def board_for(area: Area) -> dict:
     people = (
         Staff.objects.filter(centre=centre, public=True, active=True)
         .order_by("full_name")
-        .values("full_name", "post", "phone", "agent_type")
+        .values("id", "full_name", "post", "phone", "agent_type")
     )
     items = [
         {

@@ -14,9 +14,12 @@ api_v1 = [
     path("", include("people.urls")),
     path("", include("catalogue.urls")),
     path("", include("appointments.urls")),
+    path("", include("cases.urls")),
+    path("", include("feedback.urls")),
     path("", include("notifications.urls")),
     path("", include("workdays.urls")),
     path("", include("mobile_api.urls")),
+    path("", include("audit.urls")),
 ]
 
 urlpatterns = [

@@ -216,6 +216,7 @@ class StaffingSerializer(serializers.Serializer):
 
 
 class BoardPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Staff id, e.g. to name them in a complaint.")
     full_name = serializers.CharField()
     post = serializers.CharField()
     phone = serializers.CharField()

@@ -80,8 +80,10 @@ INSTALLED_APPS = [
     "notifications",
     "appointments",
     "cases",
+    "feedback",
     "mobile_api",
     "fixtures",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "server.api.middleware.ApiErrorMiddleware",
@@ -184,6 +187,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # several models have a `status` or `kind`: each choice set gets its own schema name
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "appointments.models.Status",
+        "CaseStatusEnum": "cases.models.Status",
+        "SuggestionStatusEnum": "feedback.models.Suggestion.Status",
+        "ComplaintStatusEnum": "feedback.models.Complaint.Status",
+        "CustodyHolderEnum": "cases.models.Holder",
+        "RegisterEntryKindEnum": "cases.models.RegisterEntry.Kind",
+        "AssignmentKindEnum": "people.models.GridAssignment.Kind",
+    },
 }
 
 # django-q2: the ORM broker by default (no extra service); Redis when REDIS_URL is set.
@@ -299,7 +312,24 @@ APPOINTMENTS = {
     # the fallback to a community's other grids looks at this many of the nearest ones
     "COMMUNITY_GRIDS": int(os.environ.get("ROUTING_COMMUNITY_GRIDS", "8")),
 }
+CASES = {
+    # the light turns yellow when this share of the proxy limit (working days) has elapsed
+    "YELLOW_PERCENT": int(os.environ.get("CASES_YELLOW_PERCENT", "80")),
+    # overdue escalation: the agent when overdue, the station manager this many working days
+    # later, the street/town centre lead as many again
+    "ESCALATION_STEP_DAYS": int(os.environ.get("CASES_ESCALATION_STEP_DAYS", "1")),
+    # where forwarded matters go: the provincial platform integration fills this interface later
+    "OUTBOUND": os.environ.get("CASES_OUTBOUND", "cases.outbound.ManualOutbound"),
+    # signature photos for a return: the largest accepted upload
+    "SIGNATURE_MAX_BYTES": int(os.environ.get("CASES_SIGNATURE_MAX_BYTES", str(5 * 1024 * 1024))),
+}
+# how many reverse proxies put the client's address in X-Forwarded-For (0: trust none and use
+# the connection's address, so a spoofed header cannot dodge the public throttles)
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("TRUSTED_PROXIES", "0"))
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    # public suggestions and complaints (and, counted apart, complaint look-ups) per client
+    "feedback_anon": os.environ.get("THROTTLE_FEEDBACK_ANON", "10/hour"),
     "appointments_anon": os.environ.get("THROTTLE_APPOINTMENTS_ANON", "20/hour"),
     "appointments_staff": os.environ.get("THROTTLE_APPOINTMENTS_STAFF", "600/minute"),
+    "track_anon": os.environ.get("THROTTLE_TRACK_ANON", "60/hour"),
 }

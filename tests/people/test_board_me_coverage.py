@@ -15,7 +15,7 @@ def test_public_board_lists_public_agents_only(world, api_client):
     body = api_client.get("/api/v1/public/stations/210000001001/").json()
     names = [p["full_name"] for p in body["people"]]
     assert "张一" in names and "王站长" in names and "不公开" not in names
-    assert body["people"][0].keys() == {"full_name", "post", "phone", "agent_type"}
+    assert body["people"][0].keys() == {"id", "full_name", "post", "phone", "agent_type"}
     assert any("首问负责" in rule for rule in body["rules"])
     assert body["acceptance_days"][0].startswith("轮值受理")
     missing = api_client.get("/api/v1/public/stations/999999999999/")

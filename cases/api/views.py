@@ -1,0 +1,272 @@
+"""Cases over HTTP: open, read (scoped, with the timeline), edit with If-Match, act, the
+receipt, the register, public tracking."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from appointments import identity
+from appointments.models import ResidentIdRead
+from catalogue.notice import notice_data
+from core.errors import NotFound, PermissionDenied
+from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
+from geo.geometry import parse_point
+from server.api.input import validated
+
+from .. import actions, services, tracking
+from ..access import handles
+from ..deadlines import light_sql, today
+from ..models import Status
+from ..rules import missing_of
+from ..selectors import cases_for, register_for
+from . import serializers as s
+
+
+def _cases(request):
+    return cases_for(request.user).annotate(light=light_sql(today()))
+
+
+def _get(request, pk: int):
+    case = _cases(request).filter(pk=pk).first()
+    if case is None:
+        raise NotFound("unknown_case", _("No such case."))
+    return case
+
+
+def _detail(request, case) -> Response:
+    case.missing_notice = (
+        notice_data(case.item_version, missing=missing_of(case.checklist))
+        if case.status == Status.AWAITING_PAPERS
+        else None
+    )
+    body = s.CaseDetailSerializer(case, context={"crs": output_crs(request)}).data
+    return Response(body, headers={"ETag": f'"{case.version}"'})
+
+
+def _position(data):
+    return (
+        parse_point(data["position"], data.get("crs"), field="position")
+        if data.get("position")
+        else None
+    )
+
+
+class CaseList(APIView):
+    @extend_schema(
+        tags=["cases"],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(Status.values)),
+            OpenApiParameter("light", OpenApiTypes.STR, enum=["green", "yellow", "red"]),
+            OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
+            CRS_QUERY_PARAMETER,
+        ],
+        responses={200: s.CaseSerializer(many=True)},
+    )
+    def get(self, request):
+        """Cases the requester may see, newest first, each with its deadline light."""
+        rows = _cases(request)
+        if value := request.query_params.get("status"):
+            rows = rows.filter(status=value)
+        if value := request.query_params.get("light"):
+            rows = rows.filter(light=value)
+        if value := request.query_params.get("centre"):
+            rows = rows.filter(centre__area__code=value.ljust(12, "0"))
+        context = {"crs": output_crs(request)}
+        return Response(s.CaseSerializer(rows[:500], many=True, context=context).data)
+
+    @extend_schema(
+        tags=["cases"],
+        request=s.CaseInput,
+        responses={201: s.CaseDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "From a confirmed appointment", request_only=True, value={"appointment": 42}
+            ),
+            OpenApiExample(
+                "A walk-in at the station's desk",
+                request_only=True,
+                value={
+                    "service_item": "MZ-001",
+                    "applicant_name": "李四",
+                    "applicant_phone": "13900001234",
+                    "address": "胜利街道旌旗社区 5 号楼",
+                    "checklist": {"id_card": "provided", "hukou": "provided"},
+                },
+            ),
+        ],
+    )
+    def post(self, request):
+        """Open a case: from a confirmed appointment (its tracking code and owner carry over),
+        or a walk-in at a station's desk or a street/town centre (the opener is responsible)."""
+        data = validated(s.CaseInput, request.data)
+        opening = services.Opening(
+            appointment=data.get("appointment"),
+            service_item=data.get("service_item", ""),
+            applicant_name=data.get("applicant_name", ""),
+            applicant_phone=data.get("applicant_phone", ""),
+            resident_id=data.get("resident_id", ""),
+            address=data.get("address", ""),
+            location=parse_point(data["location"], data.get("crs"))
+            if data.get("location")
+            else None,
+            description=data.get("description", ""),
+            checklist=data.get("checklist"),
+            note=data.get("note", ""),
+        )
+        case = services.case_open(actor=request.user, opening=opening)
+        response = _detail(request, _get(request, case.pk))
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class CaseDetail(APIView):
+    @extend_schema(
+        tags=["cases"], parameters=[CRS_QUERY_PARAMETER], responses={200: s.CaseDetailSerializer}
+    )
+    def get(self, request, pk: int):
+        """One case with its timeline, checklist, originals, fees and register entries. The ETag
+        is its version: send it back as If-Match to edit."""
+        return _detail(request, _get(request, pk))
+
+    @extend_schema(
+        tags=["cases"],
+        request=s.CaseEditInput,
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+        ],
+        responses={200: s.CaseDetailSerializer},
+    )
+    def patch(self, request, pk: int):
+        """Edit description, address, location or the applicant's phone. Needs If-Match with the
+        version read (missing → 428, stale → 412)."""
+        _get(request, pk)
+        data = dict(validated(s.CaseEditInput, request.data))
+        crs = data.pop("crs", None)
+        if "location" in data:
+            data["location"] = parse_point(data["location"], crs)
+        services.case_edit(
+            actor=request.user,
+            case_id=pk,
+            if_match=request.headers.get("If-Match"),
+            changes=data,
+        )
+        return _detail(request, _get(request, pk))
+
+
+class CaseAction(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["cases"],
+        request={"application/json": s.CaseActionInput, "multipart/form-data": s.CaseActionInput},
+        responses={200: s.CaseDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(actions.ACTIONS)
+            )
+        ],
+    )
+    def post(self, request, pk: int, action: str):
+        """review (checklist) · accept (checklist?, originals?) · decline (reason) · forward ·
+        receive · result_ready · refuse (reason) · collect · return (return_code or signature) ·
+        close (rating?, comment?) · hand_over (to) · custody (original+holder, or name) ·
+        fee (name, amount) · correct (fields, reason). If-Match is not needed."""
+        _get(request, pk)  # out of scope answers 404 before anything else
+        data = dict(validated(s.CaseActionInput, request.data))
+        position = _position(data)
+        actions.case_act(
+            actor=request.user, case_id=pk, action=action, payload=data, position=position
+        )
+        return _detail(request, _get(request, pk))
+
+
+class CaseReceipt(APIView):
+    @extend_schema(
+        tags=["cases"],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, pk: int):
+        """The triplicate register receipt of the case's latest register entry (A4 PDF)."""
+        from ..receipt import receipt_pdf
+
+        case = _get(request, pk)
+        entry = case.register_entries.order_by("-created_at", "-pk").first()
+        if entry is None:
+            raise NotFound("no_register_entry", _("The case is not accepted yet."))
+        response = HttpResponse(receipt_pdf(entry), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="{case.tracking_code}-{entry.number}.pdf"'
+        )
+        return response
+
+
+class CaseResidentId(APIView):
+    @extend_schema(tags=["cases"], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        """The full resident ID number: for the responsible agent and managers; every read
+        logged."""
+        case = _get(request, pk)
+        if not handles(request.user, case):
+            raise PermissionDenied("permission_denied", _("You may not read the full ID number."))
+        if not case.resident_id_encrypted:
+            raise NotFound("no_resident_id", _("No ID number was given."))
+        ResidentIdRead.objects.create(case=case, reader=request.user, purpose="api")
+        return Response({"resident_id": identity.decrypt(case.resident_id_encrypted)})
+
+
+class Register(APIView):
+    @extend_schema(
+        tags=["cases"],
+        parameters=[
+            OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
+            OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter(
+                "copies_for",
+                OpenApiTypes.STR,
+                description="A street/town centre's code: the copies sent to it (its queue).",
+            ),
+        ],
+        responses={200: s.RegisterEntrySerializer(many=True)},
+    )
+    def get(self, request):
+        """Register entries in the requester's scope, in register order."""
+        rows = register_for(request.user).order_by("centre_id", "year", "serial")
+        if value := request.query_params.get("centre"):
+            rows = rows.filter(centre__area__code=value.ljust(12, "0"))
+        if value := request.query_params.get("copies_for"):
+            rows = rows.filter(street_centre__area__code=value.ljust(12, "0")).order_by(
+                "-created_at"
+            )
+        if (value := request.query_params.get("year")) and value.isdigit():
+            rows = rows.filter(year=int(value))
+        return Response(s.RegisterEntrySerializer(rows[:1000], many=True).data)
+
+
+class TrackThrottle(AnonRateThrottle):
+    scope = "track_anon"
+
+
+class Track(APIView):
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(
+        tags=["public"],
+        parameters=[
+            OpenApiParameter("phone", OpenApiTypes.STR, required=True, description="Last 4 digits.")
+        ],
+        responses={200: s.TrackingSerializer},
+    )
+    def get(self, request, code: str):
+        """Follow a matter: status, light and due date, personal data masked. A wrong phone
+        answers 404 like an unknown code."""
+        body = tracking.track(code, request.query_params.get("phone", ""))
+        return Response(s.TrackingSerializer(body).data)

@@ -1,0 +1,292 @@
+"""Case writes: opening a case, editing its fields. The actions (pre-review, acceptance, the
+window steps, return, closing…) are one table in `cases/actions.py`.
+
+Each write locks the case row and records an event (and any notification) in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments import identity
+from appointments.models import Appointment
+from appointments.models import Status as AppointmentStatus
+from appointments.selectors import appointments_for
+from catalogue.models import ServiceItem
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.validation import normalise_mobile
+from geo.models import Area
+from people.models import Role, Staff
+from people.scope import scope_for
+
+from . import rules
+from .access import handles
+from .models import OPEN, Case, CaseEvent, Origin, Status
+
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+OPENER_ROLES = (Role.AGENT, Role.STATION_MANAGER, Role.CENTRE_STAFF, Role.CENTRE_LEAD)
+
+
+def new_tracking_code() -> str:
+    """A walk-in case's own code, unused by any appointment or case."""
+    while True:
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+        if not (
+            Case.objects.filter(tracking_code=code).exists()
+            or Appointment.objects.filter(tracking_code=code).exists()
+        ):
+            return code
+
+
+def record_event(
+    case: Case, *, actor, action: str, from_status: str = "", note="", data=None, position=None
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        data=data or {},
+        position=position,
+    )
+
+
+@dataclass
+class Opening:
+    """A new case: from an appointment (its data copied), or a walk-in with the applicant's."""
+
+    appointment: int | None = None
+    service_item: str = ""
+    applicant_name: str = ""
+    applicant_phone: str = ""
+    resident_id: str = ""
+    address: str = ""
+    location: Point | None = None
+    description: str = ""
+    checklist: dict | None = None
+    note: str = ""
+
+
+def _opener(actor) -> Staff:
+    staff = scope_for(actor).staff
+    if staff is None or not staff.has_role(*OPENER_ROLES) or staff.centre_id is None:
+        raise PermissionDenied(
+            "permission_denied",
+            _("Cases are opened by agents and by station or street/town centre staff."),
+        )
+    return staff
+
+
+def _from_appointment(actor, opener: Staff, pk: int, now) -> dict:
+    appointment = (
+        appointments_for(actor)
+        .select_for_update(of=("self",))
+        .select_related("agent__centre", "grid__community__centre")
+        .filter(pk=pk)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound("unknown_appointment", _("No such appointment."))
+    if appointment.status == AppointmentStatus.IN_CASE:
+        raise Conflict("case_exists", _("A case was already opened for this appointment."))
+    if appointment.status != AppointmentStatus.CONFIRMED:
+        raise Conflict(
+            "appointment_not_confirmed",
+            _("Open a case once the appointment is confirmed (it is %(status)s).")
+            % {"status": appointment.status},
+            details={"status": appointment.status},
+        )
+    owner = appointment.agent
+    scope = scope_for(actor)
+    if owner.pk != opener.pk and not (
+        scope.editor and owner.centre_id and scope.manages_area(owner.centre.area_id)
+    ):
+        raise PermissionDenied(
+            "permission_denied",
+            _("Only the appointment's agent or their managers open its case."),
+        )
+    previous = appointment.status
+    appointment.status = AppointmentStatus.IN_CASE
+    appointment.version += 1
+    appointment.save(update_fields=["status", "version"])
+    appointment.events.create(
+        actor=actor, action="case_opened", from_status=previous, to_status=appointment.status
+    )
+    station = owner.centre or (appointment.grid.community.centre if appointment.grid_id else None)
+    return {
+        "appointment": appointment,
+        "origin": Origin.APPOINTMENT,
+        "tracking_code": appointment.tracking_code,
+        "centre": station,
+        "responsible": owner,  # 首问负责: the appointment's owner
+        "service_item": appointment.service_item,
+        "item_version": appointment.service_item.current,
+        "applicant_name": appointment.applicant_name,
+        "applicant_phone": appointment.applicant_phone,
+        "resident_id_encrypted": appointment.resident_id_encrypted,
+        "resident_id_hash": appointment.resident_id_hash,
+        "resident_id_masked": appointment.resident_id_masked,
+        "address": appointment.address,
+        "location": appointment.location,
+        "description": appointment.description,
+    }
+
+
+def _walk_in(opener: Staff, opening: Opening) -> dict:
+    item = ServiceItem.objects.filter(code=opening.service_item, active=True).first()
+    if item is None:
+        raise ApplicationError(
+            "unknown_service_item",
+            _("No service item with code %(code)s.") % {"code": opening.service_item},
+            details={"field": "service_item"},
+        )
+    if item.is_other_request and not opening.description.strip():
+        raise ApplicationError(
+            "description_required",
+            _("An 'other request' needs a description of what is needed."),
+            details={"field": "description"},
+        )
+    if not opening.applicant_name.strip():
+        raise ApplicationError(
+            "name_required",
+            _("The applicant's name is required."),
+            details={"field": "applicant_name"},
+        )
+    phone = normalise_mobile(opening.applicant_phone, field="applicant_phone")
+    number = identity.check_resident_id(opening.resident_id) if opening.resident_id else ""
+    level = opener.centre.area.level
+    return {
+        "appointment": None,
+        "origin": Origin.CENTRE if level != Area.Level.COMMUNITY else Origin.STATION_DESK,
+        "tracking_code": new_tracking_code(),
+        "centre": opener.centre,
+        "responsible": opener,  # 首问负责: whoever the resident first asked
+        "service_item": item,
+        "item_version": item.current,
+        "applicant_name": opening.applicant_name.strip(),
+        "applicant_phone": phone,
+        "resident_id_encrypted": identity.encrypt(number) if number else "",
+        "resident_id_hash": identity.lookup_hash(number) if number else "",
+        "resident_id_masked": identity.mask(number) if number else "",
+        "address": opening.address.strip(),
+        "location": opening.location,
+        "description": opening.description.strip(),
+    }
+
+
+@transaction.atomic
+def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
+    """Open a case from a confirmed appointment, at a station's desk or at a street/town centre.
+    The case starts in pre-review (consulting); a checklist given here is recorded at once."""
+    now = now or timezone.now()
+    opener = _opener(actor)
+    if opening.appointment is not None:
+        fields = _from_appointment(actor, opener, opening.appointment, now)
+    else:
+        fields = _walk_in(opener, opening)
+    if fields["centre"] is None:
+        raise ApplicationError(
+            "no_station", _("The appointment's agent belongs to no station to register it.")
+        )
+    version = fields["item_version"]
+    checklist = (
+        rules.check_checklist(version, opening.checklist) if opening.checklist is not None else {}
+    )
+    case = Case.objects.create(
+        **fields,
+        window=version.window,
+        opened_by=actor,
+        status=Status.CONSULTING,
+        checklist=checklist,
+    )
+    record_event(
+        case,
+        actor=actor,
+        action="open",
+        note=opening.note,
+        data={"origin": case.origin, "responsible": case.responsible_id},
+    )
+    if checklist:
+        from .actions import apply_review  # the review rule lives with the actions
+
+        apply_review(case, actor=actor, checklist=checklist, note="", position=None)
+    return case
+
+
+# --- editing fields: optimistic concurrency ----------------------------------------------
+
+EDITABLE = ("description", "address", "location", "applicant_phone")
+
+
+@transaction.atomic
+def case_edit(*, actor, case_id: int, if_match: str | None, changes: dict) -> Case:
+    """Edit a case's own fields. The caller must send the version it read (If-Match): a stale
+    one is refused with 412 so one person's edit never silently overwrites another's."""
+    from .selectors import cases_for
+
+    case = (
+        cases_for(actor)
+        .select_for_update(of=("self",))
+        .select_related("centre__area")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("unknown_case", _("No such case."))
+    if if_match is None or not if_match.strip():
+        raise ApplicationError(
+            "if_match_required",
+            _("Send If-Match with the case's version to edit it."),
+            status=428,
+        )
+    if if_match.strip().strip('W/"') != str(case.version):
+        raise ApplicationError(
+            "stale_version",
+            _("The case changed since you read it (now version %(v)d).") % {"v": case.version},
+            details={"version": case.version},
+            status=412,
+        )
+    if not handles(actor, case):
+        raise PermissionDenied("permission_denied", _("You may not edit this case."))
+    if case.status not in OPEN:
+        raise Conflict(
+            "case_closed", _("A %(status)s case is not edited.") % {"status": case.status}
+        )
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown or not changes:
+        raise ApplicationError(
+            "invalid_edit",
+            _("Editable fields: %(fields)s.") % {"fields": ", ".join(EDITABLE)},
+            details={"unknown": unknown},
+        )
+    if "applicant_phone" in changes:
+        changes["applicant_phone"] = normalise_mobile(
+            changes["applicant_phone"], field="applicant_phone"
+        )
+    before = {k: _plain(getattr(case, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(case, key, value.strip() if isinstance(value, str) else value)
+    case.version += 1
+    case.save()
+    record_event(
+        case,
+        actor=actor,
+        action="edit",
+        from_status=case.status,
+        data={"before": before, "after": {k: _plain(getattr(case, k)) for k in changes}},
+    )
+    return case
+
+
+def _plain(value):
+    return list(value.coords) if isinstance(value, Point) else value

@@ -1,0 +1,13 @@
+"""The people world (grids A, B, C with agents) and the appointments world built on it."""
+
+from audit.models import Change
+from tests.appointments.conftest import routed_world  # noqa: F401
+from tests.world import world  # noqa: F401
+
+
+def changes_of(table: str, row=None) -> list[Change]:
+    """The recorded changes of a table (or one row), oldest first."""
+    rows = Change.objects.filter(table_name=table)
+    if row is not None:
+        rows = rows.filter(row_id=str(row))
+    return list(rows.order_by("id"))
