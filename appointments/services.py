@@ -8,7 +8,6 @@ who may take it; `appointment_act` is the only function that changes a status by
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import ServiceItem
+from core.codes import new_tracking_code
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.validation import normalise_mobile
 from geo import selectors as geo_selectors
@@ -34,15 +34,11 @@ from people.scope import scope_for
 from . import identity, routing
 from .models import Appointment, AppointmentEvent, Channel, RoutingDecision, StationPolicy, Status
 
-TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 IN_PERSON = {Channel.APP, Channel.DESK}
 
 
 def _tracking_code() -> str:
-    while True:
-        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
-        if not Appointment.objects.filter(tracking_code=code).exists():
-            return code
+    return new_tracking_code(lambda c: Appointment.objects.filter(tracking_code=c).exists())
 
 
 def _event(appointment, *, actor, action, from_status="", note="", data=None) -> None:

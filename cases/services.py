@@ -7,7 +7,6 @@ transaction.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +20,7 @@ from appointments.models import Appointment
 from appointments.models import Status as AppointmentStatus
 from appointments.selectors import appointments_for
 from catalogue.models import ServiceItem
+from core.codes import new_tracking_code
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.validation import normalise_mobile
 from geo.models import Area
@@ -31,19 +31,17 @@ from . import rules
 from .access import handles
 from .models import OPEN, Case, CaseEvent, Origin, Status
 
-TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 OPENER_ROLES = (Role.AGENT, Role.STATION_MANAGER, Role.CENTRE_STAFF, Role.CENTRE_LEAD)
 
 
-def new_tracking_code() -> str:
+def _tracking_code() -> str:
     """A walk-in case's own code, unused by any appointment or case."""
-    while True:
-        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
-        if not (
-            Case.objects.filter(tracking_code=code).exists()
-            or Appointment.objects.filter(tracking_code=code).exists()
-        ):
-            return code
+    return new_tracking_code(
+        lambda c: (
+            Case.objects.filter(tracking_code=c).exists()
+            or Appointment.objects.filter(tracking_code=c).exists()
+        )
+    )
 
 
 def record_event(
@@ -168,7 +166,7 @@ def _walk_in(opener: Staff, opening: Opening) -> dict:
     return {
         "appointment": None,
         "origin": Origin.CENTRE if level != Area.Level.COMMUNITY else Origin.STATION_DESK,
-        "tracking_code": new_tracking_code(),
+        "tracking_code": _tracking_code(),
         "centre": opener.centre,
         "responsible": opener,  # 首问负责: whoever the resident first asked
         "service_item": item,

@@ -15,7 +15,6 @@ about a case with nobody named goes by the case's station the same way.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
+from core.codes import new_tracking_code
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.validation import normalise_mobile
 from geo.models import Area, ServiceCentre
@@ -34,8 +34,6 @@ from people.scope import scope_for
 
 from .models import NAME_MAX, NOTE_MAX, REPLY_MAX, TEXT_MAX, Complaint, ComplaintEvent, Suggestion
 from .selectors import CENTRE_HANDLER_ROLES, complaints_for, station_for_code, suggestions_for
-
-TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def _text(value, *, field: str, max_length: int, required: bool) -> str:
@@ -151,10 +149,7 @@ def suggestion_set_public(*, actor, suggestion_id: int, public: bool) -> Suggest
 
 
 def _tracking_code() -> str:
-    while True:
-        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
-        if not Complaint.objects.filter(tracking_code=code).exists():
-            return code
+    return new_tracking_code(lambda c: Complaint.objects.filter(tracking_code=c).exists())
 
 
 def _district_centre(area: Area | None) -> ServiceCentre:

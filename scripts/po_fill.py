@@ -3,6 +3,8 @@
 Usage: .venv/bin/python scripts/po_fill.py
        (after manage.py makemessages -l zh_Hans)
 The TSV (English<TAB>Chinese) is the translators' source; the .po stays the format Django reads.
+Fuzzy entries (msgmerge's guesses, which Django ignores) are treated as untranslated: the flag and
+their "#|" comments go, and the msgstr comes from the TSV or is left empty and reported.
 """
 
 import subprocess
@@ -23,6 +25,14 @@ def unquote(s: str) -> str:
 
 def quote(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def strip_fuzzy(line: str) -> str | None:
+    """A "#," flags line without its fuzzy flag (None if no flag is left); other lines as is."""
+    if not line.startswith("#,"):
+        return line
+    flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else None
 
 
 def main() -> None:
@@ -52,7 +62,10 @@ def main() -> None:
         if not msgid:
             continue
         # The TSV is the source of truth: msgmerge's fuzzy guesses and stale strings are replaced.
-        lines = [line for line in lines if not (line.startswith("#,") and "fuzzy" in line)]
+        # A fuzzy entry counts as untranslated: drop the flag (keeping python-format etc.) and
+        # its "#|" previous-msgid comments; its msgstr is rewritten from the TSV or cleared.
+        lines = [strip_fuzzy(line) for line in lines if not line.startswith("#|")]
+        lines = [line for line in lines if line is not None]
         str_at = next(n for n, line in enumerate(lines) if line.startswith("msgstr "))
         zh = table.get(msgid)
         if zh is None:

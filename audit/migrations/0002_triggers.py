@@ -20,7 +20,8 @@ from django.db import migrations
 
 # (table, columns never copied into the trail)
 AUDITED = [
-    ("appointments_appointment", ["resident_id_encrypted"]),
+    # `routing` is the latest decision's explanation, kept whole in RoutingDecision rows
+    ("appointments_appointment", ["resident_id_encrypted", "routing"]),
     ("cases_case", ["resident_id_encrypted"]),
     ("cases_registerentry", []),
     ("geo_grid", []),
