@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "notifications",
     "appointments",
     "cases",
+    "visits",
     "feedback",
     "mobile_api",
     "fixtures",
