@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("me/tasks/", views.MyTasks.as_view(), name="my-tasks"),
+]

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("catalogue.urls")),
     path("", include("appointments.urls")),
     path("", include("cases.urls")),
+    path("", include("visits.urls")),
     path("", include("feedback.urls")),
     path("", include("notifications.urls")),
     path("", include("workdays.urls")),

@@ -324,6 +324,10 @@ CASES = {
     # signature photos for a return: the largest accepted upload
     "SIGNATURE_MAX_BYTES": int(os.environ.get("CASES_SIGNATURE_MAX_BYTES", str(5 * 1024 * 1024))),
 }
+VISITS = {
+    # a check-in farther than this from the home is flagged (metres)
+    "CHECKIN_RADIUS_M": float(os.environ.get("VISITS_CHECKIN_RADIUS_M", "200")),
+}
 # how many reverse proxies put the client's address in X-Forwarded-For (0: trust none and use
 # the connection's address, so a spoofed header cannot dodge the public throttles)
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("TRUSTED_PROXIES", "0"))

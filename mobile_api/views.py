@@ -1,0 +1,75 @@
+"""The field app's own endpoints (the rest of its API lives with each app)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import ApplicationError, PermissionDenied
+from geo.api.fields import CRS_QUERY_PARAMETER, CrsGeometryField, output_crs
+from people.scope import scope_for
+
+from .agenda import agenda
+
+
+class TaskSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField(help_text="appointment_to_confirm, appointment, visit or case")
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    urgency = serializers.IntegerField(help_text="0 most urgent … 5")
+    when = serializers.CharField(allow_null=True, help_text="Confirm-by, wanted or due time.")
+    status = serializers.CharField()
+    light = serializers.CharField(allow_null=True)
+    tracking_code = serializers.CharField()
+    address = serializers.CharField()
+    location = CrsGeometryField(allow_null=True)
+    distance_m = serializers.FloatField(allow_null=True)
+    data = serializers.DictField()
+
+
+class OriginSerializer(serializers.Serializer):
+    source = serializers.CharField(allow_null=True, help_text="position, station or null")
+    location = CrsGeometryField(allow_null=True)
+
+
+class AgendaSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    origin = OriginSerializer()
+    tasks = TaskSerializer(many=True)
+    suggested_order = serializers.DictField()
+
+
+class MyTasks(APIView):
+    @extend_schema(
+        tags=["field app"],
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Default: today."),
+            CRS_QUERY_PARAMETER,
+        ],
+        responses={200: AgendaSerializer},
+    )
+    def get(self, request):
+        """The agent's day: appointments to answer, visits, open cases with their lights, most
+        urgent first, each with its distance; and a suggested visiting order, explained."""
+        staff = scope_for(request.user).staff
+        if staff is None:
+            raise PermissionDenied("permission_denied", _("Only staff have a task list."))
+        raw = request.query_params.get("date")
+        try:
+            day = date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            raise ApplicationError(
+                "invalid_date", _("Dates are YYYY-MM-DD."), details={"field": "date"}
+            ) from None
+        body = agenda(staff, day)
+        for task in body["tasks"]:
+            task.when = task.when.isoformat() if task.when else None
+        return Response(AgendaSerializer(body, context={"crs": output_crs(request)}).data)

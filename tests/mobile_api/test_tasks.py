@@ -1,0 +1,69 @@
+"""The agent's day: most urgent first, distances from where the agent is, a visiting order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from appointments import services as appointment_services
+from cases.models import Case
+from tests.appointments.conftest import NOW, WINDOW
+from tests.cases.conftest import accepted_case, open_walk_in
+from tests.factories import client_for
+from tests.geo.helpers import point
+
+pytestmark = pytest.mark.django_db
+
+
+def book(x, y):
+    return appointment_services.appointment_create(
+        actor=None,
+        intake=appointment_services.Intake(
+            service_item="MZ-002",
+            applicant_name="张三",
+            applicant_phone="13800001234",
+            location=point(x, y),
+            address=f"{x},{y}",
+            channel="web",
+            preferred_start=WINDOW[0],
+            preferred_end=WINDOW[1],
+        ),
+        now=NOW,
+    )
+
+
+def test_tasks_are_ordered_by_urgency_with_distances(case_world):
+    p = case_world["people"]
+    agent = p["agent1"]
+    agent.last_position, agent.last_position_at = point(0, 0), timezone.now()
+    agent.last_position_accuracy_m = 10
+    agent.save()
+    waiting = book(300, 400)  # routed to agent1, awaiting their answer
+    late = accepted_case(case_world)  # due 9 Oct 2026: red
+    Case.objects.filter(pk=late.pk).update(location=point(30, 40))
+    fresh = open_walk_in(agent)  # pre-review
+    body = client_for(agent).get("/api/v1/me/tasks/?date=2026-12-01").json()
+    keys = [t["key"] for t in body["tasks"]]
+    assert keys == [f"appointment_to_confirm:{waiting.pk}", f"case:{late.pk}", f"case:{fresh.pk}"]
+    first = body["tasks"][0]
+    assert first["distance_m"] == pytest.approx(500, abs=1)
+    assert body["tasks"][1]["light"] == "red"
+    assert body["origin"]["source"] == "position"
+    order = body["suggested_order"]
+    assert [s["task"] for s in order["stops"]] == [
+        f"case:{late.pk}",
+        f"appointment_to_confirm:{waiting.pk}",
+    ]
+    assert order["total_m"] == pytest.approx(50 + 450, abs=2)
+    assert body["date"] == date(2026, 12, 1).isoformat()
+
+
+def test_only_staff_have_a_day_and_dates_are_checked(case_world, api_client):
+    agent = client_for(case_world["people"]["agent1"])
+    bad = agent.get("/api/v1/me/tasks/?date=tomorrow")
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_date")
+    assert api_client.get("/api/v1/me/tasks/").status_code in (401, 403)
+    empty = client_for(case_world["people"]["agent2"]).get("/api/v1/me/tasks/").json()
+    assert empty["tasks"] == [] and empty["suggested_order"]["stops"] == []
