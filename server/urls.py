@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("appointments.urls")),
     path("", include("cases.urls")),
     path("", include("visits.urls")),
+    path("", include("sync.urls")),
     path("", include("feedback.urls")),
     path("", include("notifications.urls")),
     path("", include("workdays.urls")),

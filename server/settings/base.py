@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "appointments",
     "cases",
     "visits",
+    "sync",
     "feedback",
     "mobile_api",
     "fixtures",
@@ -327,6 +328,12 @@ CASES = {
 VISITS = {
     # a check-in farther than this from the home is flagged (metres)
     "CHECKIN_RADIUS_M": float(os.environ.get("VISITS_CHECKIN_RADIUS_M", "200")),
+}
+SYNC = {
+    # change-log rows older than this are purged; a cursor from before answers resync_required
+    "RETENTION_DAYS": int(os.environ.get("SYNC_RETENTION_DAYS", "30")),
+    # changes per page
+    "PAGE_SIZE": int(os.environ.get("SYNC_PAGE_SIZE", "500")),
 }
 # how many reverse proxies put the client's address in X-Forwarded-For (0: trust none and use
 # the connection's address, so a spoofed header cannot dodge the public throttles)
