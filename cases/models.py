@@ -57,6 +57,7 @@ OPEN = (Status.CONSULTING, Status.AWAITING_PAPERS, *RUNNING, Status.RETURNED)
 
 class Case(models.Model):
     tracking_code = models.CharField(max_length=12, unique=True)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
     appointment = models.OneToOneField(
         Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
     )

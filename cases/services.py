@@ -7,6 +7,7 @@ transaction.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,6 +74,8 @@ class Opening:
     description: str = ""
     checklist: dict | None = None
     note: str = ""
+    client_uuid: uuid.UUID | None = None
+    appointment_client_uuid: uuid.UUID | None = None
 
 
 def _opener(actor) -> Staff:
@@ -182,12 +185,43 @@ def _walk_in(opener: Staff, opening: Opening) -> dict:
     }
 
 
+def replayed(model, client_uuid, actor, what: str):
+    """The record an offline phone already created with this client_uuid (None: new). Another
+    user's client_uuid is refused."""
+    if client_uuid is None:
+        return None
+    existing = model.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None and getattr(existing, "opened_by_id", None) != actor.pk:
+        raise Conflict(
+            "client_uuid_taken",
+            _("This client_uuid belongs to another %(what)s.") % {"what": what},
+        )
+    return existing
+
+
+def appointment_by_client_uuid(actor, client_uuid) -> int:
+    """An offline phone refers to the appointment it created offline by its client_uuid."""
+    pk = (
+        appointments_for(actor).filter(client_uuid=client_uuid).values_list("pk", flat=True).first()
+    )
+    if pk is None:
+        raise NotFound("unknown_appointment", _("No such appointment."))
+    return pk
+
+
 @transaction.atomic
 def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
     """Open a case from a confirmed appointment, at a station's desk or at a street/town centre.
-    The case starts in pre-review (consulting); a checklist given here is recorded at once."""
+    The case starts in pre-review (consulting); a checklist given here is recorded at once.
+    The same client_uuid again returns the first case, marked `replayed`."""
     now = now or timezone.now()
+    existing = replayed(Case, opening.client_uuid, actor, _("case"))
+    if existing is not None:
+        existing.replayed = True
+        return existing
     opener = _opener(actor)
+    if opening.appointment is None and opening.appointment_client_uuid is not None:
+        opening.appointment = appointment_by_client_uuid(actor, opening.appointment_client_uuid)
     if opening.appointment is not None:
         fields = _from_appointment(actor, opener, opening.appointment, now)
     else:
@@ -202,6 +236,7 @@ def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
     )
     case = Case.objects.create(
         **fields,
+        client_uuid=opening.client_uuid,
         window=version.window,
         opened_by=actor,
         status=Status.CONSULTING,
@@ -218,6 +253,7 @@ def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
         from .actions import apply_review  # the review rule lives with the actions
 
         apply_review(case, actor=actor, checklist=checklist, note="", position=None)
+    case.replayed = False
     return case
 
 

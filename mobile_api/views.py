@@ -12,11 +12,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError, NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, CrsGeometryField, output_crs
+from geo.models import ServiceCentre
 from people.scope import scope_for
 
 from .agenda import agenda
+from .station import station_work
 
 
 class TaskSerializer(serializers.Serializer):
@@ -73,3 +75,54 @@ class MyTasks(APIView):
         for task in body["tasks"]:
             task.when = task.when.isoformat() if task.when else None
         return Response(AgendaSerializer(body, context={"crs": output_crs(request)}).data)
+
+
+class AgentWorkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    active = serializers.BooleanField()
+    awaiting = serializers.IntegerField(help_text="Appointments awaiting the agent's answer.")
+    confirmed = serializers.IntegerField(help_text="Confirmed appointments not yet a case.")
+    cases = serializers.IntegerField()
+    green = serializers.IntegerField()
+    yellow = serializers.IntegerField()
+    red = serializers.IntegerField()
+
+
+class OverdueSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_code = serializers.CharField()
+    item = serializers.CharField()
+    agent = serializers.CharField()
+    due_date = serializers.DateField()
+    status = serializers.CharField()
+
+
+class StationWorkSerializer(serializers.Serializer):
+    station = serializers.DictField()
+    date = serializers.DateField()
+    agents = AgentWorkSerializer(many=True)
+    unrouted = serializers.IntegerField()
+    overdue = OverdueSerializer(many=True)
+
+
+class StationWork(APIView):
+    @extend_schema(tags=["field app"], responses={200: StationWorkSerializer})
+    def get(self, request, code: str):
+        """A station's open work: each agent's appointments and cases with their lights, the
+        unrouted queue and the overdue list (its managers and the district's read roles)."""
+        scope = scope_for(request.user)
+        centre = (
+            ServiceCentre.objects.select_related("area")
+            .filter(area__code=code.ljust(12, "0"))
+            .first()
+        )
+        if centre is None or not scope.sees_area(centre.area_id):
+            raise NotFound("unknown_station", _("No such station."))
+        if not (scope.everything or centre.area_id in scope.managed_area_ids):
+            raise PermissionDenied(
+                "permission_denied", _("Only the station's managers see its open work.")
+            )
+        body = station_work(centre, timezone.localdate())
+        return Response(StationWorkSerializer(body).data)

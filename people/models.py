@@ -245,6 +245,7 @@ class PositionReport(models.Model):
     for settings.PEOPLE['POSITION_RETENTION_DAYS'] days, read only by the agent and managers."""
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="positions")
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
     location = models.PointField(srid=4326)
     accuracy_m = models.FloatField()
     recorded_at = models.DateTimeField()

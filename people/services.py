@@ -6,6 +6,7 @@ not allowed → 403) and refuses bad input with a stable code, changing nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -303,6 +304,7 @@ class PositionInput:
     location: Point
     accuracy_m: float
     recorded_at: datetime
+    client_uuid: uuid.UUID | None = None
 
 
 @transaction.atomic
@@ -310,7 +312,9 @@ def positions_record(
     *, staff: Staff, reports: Sequence[PositionInput], now: datetime | None = None
 ) -> int:
     """Store a batch of positions (recorded offline, perhaps) and move the last known position
-    forward if one of them is newer. Positions from the future are refused."""
+    forward if one of them is newer. Positions from the future are refused. A position whose
+    client_uuid is already stored is not stored again (a replayed batch); the count returned
+    is of the batch, stored now or before."""
     now = now or timezone.now()
     limit = settings.PEOPLE["POSITION_BATCH_MAX"]
     if not reports:
@@ -333,10 +337,15 @@ def positions_record(
     PositionReport.objects.bulk_create(
         [
             PositionReport(
-                staff=staff, location=r.location, accuracy_m=r.accuracy_m, recorded_at=r.recorded_at
+                staff=staff,
+                client_uuid=r.client_uuid,
+                location=r.location,
+                accuracy_m=r.accuracy_m,
+                recorded_at=r.recorded_at,
             )
             for r in reports
-        ]
+        ],
+        ignore_conflicts=True,
     )
     newest = max(reports, key=lambda r: r.recorded_at)
     locked = Staff.objects.select_for_update().get(pk=staff.pk)

@@ -23,6 +23,7 @@ from appointments.selectors import appointments_for
 from cases.access import handles
 from cases.models import OPEN as OPEN_CASE
 from cases.selectors import cases_for
+from cases.services import appointment_by_client_uuid
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from people.models import Role
 from people.scope import scope_for
@@ -52,15 +53,29 @@ def visit_schedule(
     case_id: int | None = None,
     scheduled_for: datetime | None = None,
     client_uuid: uuid.UUID | None = None,
+    appointment_client_uuid: uuid.UUID | None = None,
+    case_client_uuid: uuid.UUID | None = None,
 ) -> tuple[Visit, bool]:
     """Plan a visit to an appointment's or a case's home; returns (visit, created). The same
-    client_uuid from the same user returns the first visit (an offline phone's replay)."""
+    client_uuid from the same user returns the first visit (an offline phone's replay); the
+    appointment or case may be named by the client_uuid the phone gave it offline."""
     if client_uuid is not None:
         existing = Visit.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
             if existing.created_by_id != actor.pk:
                 raise Conflict("client_uuid_taken", _("This client_uuid belongs to another visit."))
             return existing, False
+    if appointment_id is None and appointment_client_uuid is not None:
+        appointment_id = appointment_by_client_uuid(actor, appointment_client_uuid)
+    if case_id is None and case_client_uuid is not None:
+        case_id = (
+            cases_for(actor)
+            .filter(client_uuid=case_client_uuid)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if case_id is None:
+            raise NotFound("unknown_case", _("No such case."))
     if (appointment_id is None) == (case_id is None):
         raise ApplicationError(
             "visit_subject_required", _("A visit is for one appointment or one case.")

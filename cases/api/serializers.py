@@ -14,6 +14,12 @@ class CaseInput(serializers.Serializer):
     appointment = serializers.IntegerField(
         required=False, allow_null=True, help_text="Open from this confirmed appointment."
     )
+    appointment_client_uuid = serializers.UUIDField(
+        required=False, allow_null=True, help_text="…or the one this phone created offline."
+    )
+    client_uuid = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Set by the phone: a replay opens nothing new."
+    )
     service_item = serializers.CharField(required=False, allow_blank=True, max_length=32)
     applicant_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     applicant_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)

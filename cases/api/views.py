@@ -120,10 +120,12 @@ class CaseList(APIView):
             description=data.get("description", ""),
             checklist=data.get("checklist"),
             note=data.get("note", ""),
+            client_uuid=data.get("client_uuid"),
+            appointment_client_uuid=data.get("appointment_client_uuid"),
         )
         case = services.case_open(actor=request.user, opening=opening)
         response = _detail(request, _get(request, case.pk))
-        response.status_code = status.HTTP_201_CREATED
+        response.status_code = status.HTTP_200_OK if case.replayed else status.HTTP_201_CREATED
         return response
 
 

@@ -58,6 +58,9 @@ class PositionInput(serializers.Serializer):
     accuracy_m = serializers.FloatField(min_value=0)
     recorded_at = serializers.DateTimeField()
     crs = serializers.CharField(required=False, help_text="Overrides the batch's crs.")
+    client_uuid = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Set by the phone: a replayed batch stores once."
+    )
 
 
 class PositionBatchInput(serializers.Serializer):

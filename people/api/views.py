@@ -110,6 +110,7 @@ class MyPositions(APIView):
                 ),
                 accuracy_m=item["accuracy_m"],
                 recorded_at=item["recorded_at"],
+                client_uuid=item.get("client_uuid"),
             )
             for i, item in enumerate(data["positions"])
         ]

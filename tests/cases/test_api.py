@@ -328,3 +328,34 @@ def test_open_cases_count_towards_the_agents_cap(case_world, settings):
     Case.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
     assert open_work([agent.pk]) == {agent.pk: 2}
     assert RegisterEntry.objects.count() == 2
+
+
+def test_an_offline_phone_replays_a_case_and_names_its_appointment_by_client_uuid(case_world):
+    import uuid
+
+    p = case_world["people"]
+    agent = client_for(p["agent1"])
+    booking = {
+        "service_item": "MZ-002",
+        "applicant_name": "张三",
+        "applicant_phone": "13800001234",
+        "location": {"type": "Point", "coordinates": list(lonlat(100, 100))},
+        "address": "一社区 1 号楼",
+        "channel": "app",  # taken in person: first inquiry, confirmed at once
+        "client_uuid": str(uuid.uuid4()),
+    }
+    assert agent.post("/api/v1/appointments/", booking, format="json").status_code == 201
+    body = {"appointment_client_uuid": booking["client_uuid"], "client_uuid": str(uuid.uuid4())}
+    first = agent.post("/api/v1/cases/", body, format="json")
+    assert first.status_code == 201, first.json()
+    again = agent.post("/api/v1/cases/", body, format="json")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 1
+    taken = client_for(p["manager1"]).post(
+        "/api/v1/cases/", {**walk_in_body(), "client_uuid": body["client_uuid"]}, format="json"
+    )
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "client_uuid_taken")
+    unknown = agent.post(
+        "/api/v1/cases/", {"appointment_client_uuid": str(uuid.uuid4())}, format="json"
+    )
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_appointment")

@@ -67,3 +67,20 @@ def test_only_staff_have_a_day_and_dates_are_checked(case_world, api_client):
     assert api_client.get("/api/v1/me/tasks/").status_code in (401, 403)
     empty = client_for(case_world["people"]["agent2"]).get("/api/v1/me/tasks/").json()
     assert empty["tasks"] == [] and empty["suggested_order"]["stops"] == []
+
+
+def test_a_station_managers_view_of_open_work(case_world):
+    p = case_world["people"]
+    book(300, 400)  # awaiting agent1's answer
+    accepted_case(case_world)  # red
+    open_walk_in(p["agent1"])
+    c1 = case_world["tree"]["c1"].code
+    body = client_for(p["manager1"]).get(f"/api/v1/stations/{c1}/work/").json()
+    agent1 = next(a for a in body["agents"] if a["id"] == p["agent1"].pk)
+    assert (agent1["awaiting"], agent1["cases"], agent1["red"]) == (1, 2, 1)
+    assert [o["agent"] for o in body["overdue"]] == ["张一"]
+    assert body["unrouted"] == 0
+    for who, status in [("street", 200), ("supervisor", 200), ("agent1", 403), ("manager2", 404)]:
+        response = client_for(p[who]).get(f"/api/v1/stations/{c1}/work/")
+        assert response.status_code == status, who
+    assert client_for(p["manager1"]).get("/api/v1/stations/999999999999/work/").status_code == 404

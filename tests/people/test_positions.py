@@ -64,6 +64,28 @@ def test_offline_batch_moves_the_last_position_to_the_newest(world):
     assert agent.last_position.x == pytest.approx(lonlat(200, 200)[0], abs=1e-7)
 
 
+def test_a_replayed_batch_is_stored_once(world):
+    import uuid
+
+    agent = world["people"]["agent1"]
+    now = timezone.now()
+    body = {
+        "positions": [
+            {
+                "location": point(100 + i, 100),
+                "accuracy_m": 10,
+                "recorded_at": (now - timedelta(minutes=i)).isoformat(),
+                "client_uuid": str(uuid.uuid4()),
+            }
+            for i in range(3)
+        ]
+    }
+    for _ in range(2):
+        response = client_for(agent).post("/api/v1/me/positions/", body, format="json")
+        assert response.status_code == 201 and response.json() == {"stored": 3}
+    assert PositionReport.objects.filter(staff=agent).count() == 3
+
+
 def test_bad_positions_change_nothing(world):
     agent = world["people"]["agent1"]
     now = timezone.now().isoformat()

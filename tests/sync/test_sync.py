@@ -22,7 +22,6 @@ from tests.appointments.conftest import NOW, WINDOW
 from tests.factories import client_for, make_staff
 from tests.geo.helpers import point
 
-
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

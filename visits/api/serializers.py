@@ -11,6 +11,12 @@ class VisitInput(serializers.Serializer):
     case = serializers.IntegerField(required=False, allow_null=True)
     scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
+    appointment_client_uuid = serializers.UUIDField(
+        required=False, allow_null=True, help_text="The appointment as this phone named it offline."
+    )
+    case_client_uuid = serializers.UUIDField(
+        required=False, allow_null=True, help_text="The case as this phone named it offline."
+    )
 
 
 class CheckInInput(serializers.Serializer):

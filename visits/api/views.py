@@ -79,6 +79,8 @@ class VisitList(APIView):
             case_id=data.get("case"),
             scheduled_for=data.get("scheduled_for"),
             client_uuid=data.get("client_uuid"),
+            appointment_client_uuid=data.get("appointment_client_uuid"),
+            case_client_uuid=data.get("case_client_uuid"),
         )
         return _out(request, visit, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
