@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound
+from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .models import Notification
 
@@ -26,14 +27,15 @@ class CountSerializer(serializers.Serializer):
 class MyNotifications(APIView):
     @extend_schema(
         tags=["me"],
-        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)],
-        responses={200: NotificationSerializer(many=True)},
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL), *CURSOR_PARAMETERS],
+        responses={200: cursor_page_of(NotificationSerializer)},
+        operation_id="me_notifications_list",
     )
     def get(self, request):
         rows = Notification.objects.filter(recipient=request.user)
         if request.query_params.get("unread") in ("true", "1"):
             rows = rows.filter(read_at__isnull=True)
-        return Response(NotificationSerializer(rows[:200], many=True).data)
+        return cursor_page(request, self, rows, NotificationSerializer, {})
 
 
 class MarkRead(APIView):

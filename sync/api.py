@@ -14,7 +14,7 @@ from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from . import feed, log
 
 
-class ChangeSerializer(serializers.Serializer):
+class SyncChangeSerializer(serializers.Serializer):
     entity = serializers.CharField(
         help_text="appointment, case, case_event, visit, grid, assignment, notification"
     )
@@ -26,7 +26,7 @@ class ChangeSerializer(serializers.Serializer):
 class SyncSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="Send it back as `since` next time.")
     more = serializers.BooleanField(help_text="More changes wait: ask again at once.")
-    changes = ChangeSerializer(many=True)
+    changes = SyncChangeSerializer(many=True)
 
 
 class Sync(APIView):

@@ -16,6 +16,7 @@ from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
 from people.scope import scope_for
+from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import identity, services
 from ..models import Appointment, ResidentIdRead, Status
@@ -55,8 +56,8 @@ class AppointmentList(APIView):
 
     def get_throttles(self):
         if self.request.method == "POST":
-            return [AnonAppointmentThrottle(), StaffAppointmentThrottle()]
-        return []
+            return [*super().get_throttles(), AnonAppointmentThrottle(), StaffAppointmentThrottle()]
+        return super().get_throttles()
 
     def get_permissions(self):
         if self.request.method == "GET":
@@ -68,16 +69,18 @@ class AppointmentList(APIView):
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(Status.values)),
             CRS_QUERY_PARAMETER,
+            *CURSOR_PARAMETERS,
         ],
-        responses={200: s.AppointmentSerializer(many=True)},
+        responses={200: cursor_page_of(s.AppointmentSerializer)},
+        operation_id="appointments_list",
     )
     def get(self, request):
-        """Appointments the requester may see, newest first."""
+        """Appointments the requester may see, newest first, a cursor page at a time."""
         rows = appointments_for(request.user)
         if status_filter := request.query_params.get("status"):
             rows = rows.filter(status=status_filter)
         context = {"crs": output_crs(request), "staff_view": _staff_view(request)}
-        return Response(s.AppointmentSerializer(rows[:500], many=True, context=context).data)
+        return cursor_page(request, self, rows, s.AppointmentSerializer, context)
 
     @extend_schema(
         tags=["appointments"],

@@ -20,6 +20,7 @@ from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
 from server.api.input import validated
+from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import actions, services, tracking
 from ..access import handles
@@ -67,11 +68,14 @@ class CaseList(APIView):
             OpenApiParameter("light", OpenApiTypes.STR, enum=["green", "yellow", "red"]),
             OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
             CRS_QUERY_PARAMETER,
+            *CURSOR_PARAMETERS,
         ],
-        responses={200: s.CaseSerializer(many=True)},
+        responses={200: cursor_page_of(s.CaseSerializer)},
+        operation_id="cases_list",
     )
     def get(self, request):
-        """Cases the requester may see, newest first, each with its deadline light."""
+        """Cases the requester may see, newest first, each with its deadline light, a cursor
+        page at a time."""
         rows = _cases(request)
         if value := request.query_params.get("status"):
             rows = rows.filter(status=value)
@@ -79,8 +83,7 @@ class CaseList(APIView):
             rows = rows.filter(light=value)
         if value := request.query_params.get("centre"):
             rows = rows.filter(centre__area__code=value.ljust(12, "0"))
-        context = {"crs": output_crs(request)}
-        return Response(s.CaseSerializer(rows[:500], many=True, context=context).data)
+        return cursor_page(request, self, rows, s.CaseSerializer, {"crs": output_crs(request)})
 
     @extend_schema(
         tags=["cases"],

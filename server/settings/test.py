@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, Q_CLUSTER, env_bool
+from .base import BASE_DIR, DATABASES, Q_CLUSTER, REST_FRAMEWORK, env_bool
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,3 +17,14 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # parallel runs on one cluster (helpers, a second checkout) each name their own test database
 if os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
+
+# the suite makes thousands of requests as the same few users within a minute; throttle tests
+# set their own rates
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "per_user": "100000/minute",
+        "per_address": "100000/minute",
+    },
+}

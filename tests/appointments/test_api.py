@@ -132,9 +132,9 @@ def test_actions_over_http_and_scope(routed_world, api_client):
     again = agent.post(url + "confirm/", {}, format="json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
     assert api_client.get("/api/v1/appointments/").status_code == 401
-    mine = [a["id"] for a in agent.get("/api/v1/appointments/").json()]
+    mine = [a["id"] for a in agent.get("/api/v1/appointments/").json()["results"]]
     assert mine == [created["id"]]
-    assert client_for(routed_world["people"]["agent2"]).get("/api/v1/appointments/").json() == []
+    assert client_for(routed_world["people"]["agent2"]).get("/api/v1/appointments/").json()["results"] == []
 
 
 def test_unrouted_queue_for_managers(routed_world, api_client):
@@ -164,10 +164,10 @@ def test_unrouted_queue_for_managers(routed_world, api_client):
 def test_notifications_outbox(routed_world, api_client):
     api_client.post("/api/v1/appointments/", body(), format="json")
     agent = client_for(routed_world["people"]["agent1"])
-    unread = agent.get("/api/v1/me/notifications/?unread=true").json()
+    unread = agent.get("/api/v1/me/notifications/?unread=true").json()["results"]
     assert [n["kind"] for n in unread] == ["appointment_routed"]
     assert agent.post(f"/api/v1/me/notifications/{unread[0]['id']}/read/").json() == {"marked": 1}
-    assert agent.get("/api/v1/me/notifications/?unread=true").json() == []
+    assert agent.get("/api/v1/me/notifications/?unread=true").json()["results"] == []
     other = client_for(routed_world["people"]["agent2"])
     assert other.post(f"/api/v1/me/notifications/{unread[0]['id']}/read/").status_code == 404
 

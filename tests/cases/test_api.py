@@ -148,7 +148,7 @@ def test_reads_are_scoped_and_out_of_scope_looks_missing(case_world):
     }
     for who, visible in sees.items():
         client = client_for(p[who])
-        ids = [c["id"] for c in client.get("/api/v1/cases/").json()]
+        ids = [c["id"] for c in client.get("/api/v1/cases/").json()["results"]]
         assert (case.pk in ids) is visible, who
         detail = client.get(f"/api/v1/cases/{case.pk}/")
         assert detail.status_code == (200 if visible else 404), who
@@ -178,13 +178,13 @@ def test_list_filters_and_lights(case_world):
     accepted_case(case_world)  # due 9 Oct 2026: red by today's real date
     open_walk_in(p["agent1"])  # consulting: no light
     client = client_for(p["manager1"])
-    rows = client.get("/api/v1/cases/").json()
+    rows = client.get("/api/v1/cases/").json()["results"]
     assert sorted((r["status"], r["light"]) for r in rows) == [
         ("accepted", "red"),
         ("consulting", None),
     ]
-    assert [r["status"] for r in client.get("/api/v1/cases/?light=red").json()] == ["accepted"]
-    assert [r["light"] for r in client.get("/api/v1/cases/?status=consulting").json()] == [None]
+    assert [r["status"] for r in client.get("/api/v1/cases/?light=red").json()["results"]] == ["accepted"]
+    assert [r["light"] for r in client.get("/api/v1/cases/?status=consulting").json()["results"]] == [None]
 
 
 def test_editing_needs_the_current_version(case_world):

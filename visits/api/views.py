@@ -15,6 +15,7 @@ from core.errors import ApplicationError, NotFound
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
 from server.api.input import validated
+from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import services
 from ..models import Visit
@@ -35,8 +36,10 @@ class VisitList(APIView):
             OpenApiParameter("date", OpenApiTypes.DATE, description="Scheduled on this day."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(Visit.Status.values)),
             CRS_QUERY_PARAMETER,
+            *CURSOR_PARAMETERS,
         ],
-        responses={200: s.VisitSerializer(many=True)},
+        responses={200: cursor_page_of(s.VisitSerializer)},
+        operation_id="visits_list",
     )
     def get(self, request):
         rows = visits_for(request.user)
@@ -50,8 +53,7 @@ class VisitList(APIView):
                     "invalid_date", _("Dates are YYYY-MM-DD."), details={"field": "date"}
                 ) from None
             rows = rows.filter(scheduled_for__date=day)
-        context = {"crs": output_crs(request)}
-        return Response(s.VisitSerializer(rows[:500], many=True, context=context).data)
+        return cursor_page(request, self, rows, s.VisitSerializer, {"crs": output_crs(request)})
 
     @extend_schema(
         tags=["visits"],

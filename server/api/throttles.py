@@ -1,0 +1,27 @@
+"""Throttles every API view has (a view's own throttles add to these): per user and per client
+address, at paces no person on a phone or at a desk reaches — they stop runaway clients and
+scripts. Counted in each process's memory (no database round trip per request); with several
+web processes the effective limit is that many times higher."""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+
+class PerUserThrottle(UserRateThrottle):
+    scope = "per_user"
+    cache = caches["local"]
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None  # anonymous clients are counted by address
+        return super().get_cache_key(request, view)
+
+
+class PerAddressThrottle(SimpleRateThrottle):
+    scope = "per_address"
+    cache = caches["local"]
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
