@@ -277,6 +277,8 @@ def case_edit(*, actor, case_id: int, if_match: str | None, changes: dict) -> Ca
     )
     if case is None:
         raise NotFound("unknown_case", _("No such case."))
+    if not handles(actor, case):
+        raise PermissionDenied("permission_denied", _("You may not edit this case."))
     if if_match is None or not if_match.strip():
         raise ApplicationError(
             "if_match_required",
@@ -290,8 +292,6 @@ def case_edit(*, actor, case_id: int, if_match: str | None, changes: dict) -> Ca
             details={"version": case.version},
             status=412,
         )
-    if not handles(actor, case):
-        raise PermissionDenied("permission_denied", _("You may not edit this case."))
     if case.status not in OPEN:
         raise Conflict(
             "case_closed", _("A %(status)s case is not edited.") % {"status": case.status}

@@ -1,4 +1,4 @@
-"""URL map: API under /api/v1/, its schema and docs, health, admin."""
+"""URL map: API under /api/v1/, its schema and docs, Open311 GeoReport v2, health, admin."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("visits.urls")),
     path("", include("sync.urls")),
     path("", include("feedback.urls")),
+    path("", include("attachments.urls")),
     path("", include("notifications.urls")),
     path("", include("workdays.urls")),
     path("", include("mobile_api.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("api/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("open311.urls")),
     re_path(r"^api/", api_views.api_not_found),
     path("board/<str:code>/", public_board_page, name="public-board-page"),
     path("admin/", admin.site.urls),

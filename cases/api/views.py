@@ -173,6 +173,49 @@ class CaseAction(APIView):
         tags=["cases"],
         request={"application/json": s.CaseActionInput, "multipart/form-data": s.CaseActionInput},
         responses={200: s.CaseDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "review: the pre-review checklist",
+                request_only=True,
+                value={"checklist": {"id_card": "provided", "hukou": "missing"}},
+            ),
+            OpenApiExample(
+                "accept: with the originals the agent takes",
+                request_only=True,
+                value={
+                    "checklist": {"id_card": "provided", "hukou": "provided"},
+                    "originals": [{"name": "户口簿", "material_key": "hukou"}],
+                },
+            ),
+            OpenApiExample(
+                "refuse: the department's reason",
+                request_only=True,
+                value={"reason": "申请人收入超过低保标准"},
+            ),
+            OpenApiExample(
+                "custody: an original goes to the window",
+                request_only=True,
+                value={"original": 7, "holder": "window", "person": "窗口收件人"},
+            ),
+            OpenApiExample(
+                "fee: a legally required fee",
+                request_only=True,
+                value={"name": "工本费", "amount": "10"},
+            ),
+            OpenApiExample(
+                "return: confirmed by the code on the applicant's receipt",
+                request_only=True,
+                value={"return_code": "482913"},
+            ),
+            OpenApiExample(
+                "close: with the applicant's rating",
+                request_only=True,
+                value={"rating": 5, "comment": "不用跑腿，很满意"},
+            ),
+            OpenApiExample(
+                "hand_over: to a colleague", request_only=True, value={"to": 12, "note": "熟悉情况"}
+            ),
+        ],
         parameters=[
             OpenApiParameter(
                 "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(actions.ACTIONS)

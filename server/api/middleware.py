@@ -41,6 +41,9 @@ class ApiErrorMiddleware:
         except ValueError:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.content_type == "multipart/form-data":
+            # photo uploads stream to disk and their views cap them (ATTACHMENTS, signatures)
+            limit = settings.ATTACHMENTS["MAX_BYTES"] + 1024 * 1024
         if limit is not None and length > limit:
             return error_response(
                 "payload_too_large",

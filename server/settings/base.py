@@ -83,19 +83,27 @@ INSTALLED_APPS = [
     "visits",
     "sync",
     "feedback",
+    "attachments",
+    "open311",
     "mobile_api",
     "fixtures",
     "audit",
+    "idempotency",
+    "tiles",
+    "maps",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET answer; If-None-Match with it → 304 (phones re-polling their lists)
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "server.api.middleware.ApiErrorMiddleware",
@@ -199,6 +207,11 @@ SPECTACULAR_SETTINGS = {
         "RegisterEntryKindEnum": "cases.models.RegisterEntry.Kind",
         "AssignmentKindEnum": "people.models.GridAssignment.Kind",
     },
+    # the default enum hook, then `Idempotency-Key` on every POST and PATCH under /api/v1/
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "idempotency.schema.add_idempotency_key_header",
+    ],
 }
 
 # django-q2: the ORM broker by default (no extra service); Redis when REDIS_URL is set.
@@ -314,6 +327,20 @@ APPOINTMENTS = {
     # the fallback to a community's other grids looks at this many of the nearest ones
     "COMMUNITY_GRIDS": int(os.environ.get("ROUTING_COMMUNITY_GRIDS", "8")),
 }
+# Idempotency keys (idempotency/): a keyed POST or PATCH under /api/ runs once; retries replay.
+IDEMPOTENCY = {
+    "TTL_HOURS": float(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24")),
+    # larger responses are not kept for replay (the key is forgotten and a retry acts again)
+    "MAX_BODY_BYTES": int(os.environ.get("IDEMPOTENCY_MAX_BODY_BYTES", str(1024 * 1024))),
+    # a claim this old belongs to a request whose worker died (gunicorn's timeout is 30 s): a
+    # retry of the same request may take it over
+    "STALE_AFTER_SECONDS": int(os.environ.get("IDEMPOTENCY_STALE_AFTER_SECONDS", "120")),
+    # what a 409 `request_in_progress` tells the client to wait
+    "RETRY_AFTER_SECONDS": 1,
+    # views whose answers must not be kept: login hands out a raw token (only its digest is
+    # stored anywhere else) and its body fingerprint would be a fast hash of the password
+    "EXEMPT_VIEWS": ["accounts.api.LoginView"],
+}
 CASES = {
     # the light turns yellow when this share of the proxy limit (working days) has elapsed
     "YELLOW_PERCENT": int(os.environ.get("CASES_YELLOW_PERCENT", "80")),
@@ -338,10 +365,56 @@ SYNC = {
 # how many reverse proxies put the client's address in X-Forwarded-For (0: trust none and use
 # the connection's address, so a spoofed header cannot dodge the public throttles)
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("TRUSTED_PROXIES", "0"))
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "server.api.throttles.PerUserThrottle",
+    "server.api.throttles.PerAddressThrottle",
+]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    # every API view, per signed-in user and per client address (server/api/throttles.py)
+    "per_user": os.environ.get("THROTTLE_PER_USER", "600/minute"),
+    "per_address": os.environ.get("THROTTLE_PER_ADDRESS", "1800/minute"),
     # public suggestions and complaints (and, counted apart, complaint look-ups) per client
     "feedback_anon": os.environ.get("THROTTLE_FEEDBACK_ANON", "10/hour"),
     "appointments_anon": os.environ.get("THROTTLE_APPOINTMENTS_ANON", "20/hour"),
     "appointments_staff": os.environ.get("THROTTLE_APPOINTMENTS_STAFF", "600/minute"),
     "track_anon": os.environ.get("THROTTLE_TRACK_ANON", "60/hour"),
+    # Open311 GeoReport v2: new requests per API key, public reads per client address
+    "open311_post": os.environ.get("THROTTLE_OPEN311_POST", "120/hour"),
+    "open311_read": os.environ.get("THROTTLE_OPEN311_READ", "120/minute"),
 }
+
+# Attachments (attachments/): photos of documents and signatures on a case or a visit.
+ATTACHMENTS = {
+    # the largest accepted upload, in bytes (refused before the body is parsed when it says so)
+    "MAX_BYTES": int(os.environ.get("ATTACHMENTS_MAX_BYTES", str(10 * 1024 * 1024))),
+    # decompression-bomb guard: more pixels than this is refused before decoding
+    "MAX_PIXELS": int(os.environ.get("ATTACHMENTS_MAX_PIXELS", str(50_000_000))),
+    # the stored copy of a JPEG or HEIC photo is re-encoded as JPEG at this quality
+    "JPEG_QUALITY": int(os.environ.get("ATTACHMENTS_JPEG_QUALITY", "85")),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AttachmentKindEnum"] = (
+    "attachments.models.Attachment.Kind"
+)
+
+# --- Uploaded files on S3-compatible object storage ------------------------------------------
+# Off unless S3_BUCKET is set; then uploads (attachments, signature photos) go to the bucket
+# through django-storages (`pip install "gridproxy[s3]"`). Objects stay private (no ACL) and are
+# served through the API, never by public URL. Works with AWS S3 and with S3-compatible services
+# (Aliyun OSS, Tencent COS, Huawei OBS, MinIO): set S3_ENDPOINT_URL and, for MinIO,
+# S3_ADDRESSING_STYLE=path.
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }

@@ -134,7 +134,10 @@ def test_actions_over_http_and_scope(routed_world, api_client):
     assert api_client.get("/api/v1/appointments/").status_code == 401
     mine = [a["id"] for a in agent.get("/api/v1/appointments/").json()["results"]]
     assert mine == [created["id"]]
-    assert client_for(routed_world["people"]["agent2"]).get("/api/v1/appointments/").json()["results"] == []
+    assert (
+        client_for(routed_world["people"]["agent2"]).get("/api/v1/appointments/").json()["results"]
+        == []
+    )
 
 
 def test_unrouted_queue_for_managers(routed_world, api_client):

@@ -183,8 +183,12 @@ def test_list_filters_and_lights(case_world):
         ("accepted", "red"),
         ("consulting", None),
     ]
-    assert [r["status"] for r in client.get("/api/v1/cases/?light=red").json()["results"]] == ["accepted"]
-    assert [r["light"] for r in client.get("/api/v1/cases/?status=consulting").json()["results"]] == [None]
+    assert [r["status"] for r in client.get("/api/v1/cases/?light=red").json()["results"]] == [
+        "accepted"
+    ]
+    assert [
+        r["light"] for r in client.get("/api/v1/cases/?status=consulting").json()["results"]
+    ] == [None]
 
 
 def test_editing_needs_the_current_version(case_world):

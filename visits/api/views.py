@@ -99,7 +99,22 @@ class VisitDetail(APIView):
 
 
 class CheckIn(APIView):
-    @extend_schema(tags=["visits"], request=s.CheckInInput, responses={200: s.VisitSerializer})
+    @extend_schema(
+        tags=["visits"],
+        request=s.CheckInInput,
+        responses={200: s.VisitSerializer},
+        examples=[
+            OpenApiExample(
+                "At the door, position from AMap",
+                request_only=True,
+                value={
+                    "position": {"type": "Point", "coordinates": [122.0751, 41.1972]},
+                    "crs": "gcj02",
+                    "accuracy_m": 12,
+                },
+            )
+        ],
+    )
     def post(self, request, pk: int):
         """Arrived: the distance to the home is measured and a check-in beyond the radius is
         flagged."""
@@ -112,7 +127,26 @@ class CheckIn(APIView):
 
 
 class CheckOut(APIView):
-    @extend_schema(tags=["visits"], request=s.CheckOutInput, responses={200: s.VisitSerializer})
+    @extend_schema(
+        tags=["visits"],
+        request=s.CheckOutInput,
+        responses={200: s.VisitSerializer},
+        examples=[
+            OpenApiExample(
+                "Leaving, with what was done",
+                request_only=True,
+                value={
+                    "position": {"type": "Point", "coordinates": [122.0751, 41.1972]},
+                    "crs": "gcj02",
+                    "record": {
+                        "forms_filled": ["低保申请表"],
+                        "papers_collected": ["户口簿复印件"],
+                        "notes": "老人行动不便，下周送回结果",
+                    },
+                },
+            )
+        ],
+    )
     def post(self, request, pk: int):
         """Leaving: what was done (forms filled, papers collected, photos)."""
         data = validated(s.CheckOutInput, request.data)
