@@ -5,8 +5,9 @@ many (unnest + LATERAL), so the rule lives in one place:
 
 1. the grid covering the point (smallest code on a shared edge); a point in no grid takes the
    nearest grid within NEAREST_GRID_MAX_M, flagged outside coverage;
-2. candidates: the agents assigned (on the day of the window) to that grid — tier 1 — and to
-   the nearest other grids of its community (COMMUNITY_GRIDS of them) — tier 2;
+2. candidates: the agents assigned (on the day of the window) to that grid — tier 1 — and, only
+   when none of them is eligible, to the nearest other grids of its community
+   (COMMUNITY_GRIDS of them) — tier 2;
 3. eligible: active, not excluded (declined or timed out before), with working time in the
    appointment's window (`people_working_time`: their hours on working days, less leave) and
    under their open-work cap;
@@ -25,6 +26,18 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+
+# one candidate's figures: distance to the home, open work, working time in the window, excluded
+SCORE = """c.*,
+           ST_Distance(
+               CASE WHEN c.from_position THEN s.last_position ELSE ctr.location END::geography,
+               req.geom::geography) AS distance_m,
+           open_work(c.staff_id) AS load,
+           NOT isempty(people_working_time(c.staff_id, req.ws, req.we, req.default_time)) AS available,
+           c.staff_id::text = ANY(string_to_array(req.excluded, ',')) AS excluded"""
+SCORE_JOINS = """JOIN req ON req.appt = c.appt
+    JOIN people_staff s ON s.id = c.staff_id
+    LEFT JOIN geo_servicecentre ctr ON ctr.id = s.centre_id"""
 
 RANKING_SQL = """
 WITH req AS (
@@ -90,19 +103,20 @@ cand AS (
     JOIN people_staff s ON s.id = ga.staff_id
     ORDER BY p.appt, s.id, p.tier, (ga.kind = 'primary') DESC
 ),
-scored AS MATERIALIZED (  -- computed once: availability and load are not cheap
-    SELECT c.*,
-           ST_Distance(
-               CASE WHEN c.from_position THEN s.last_position ELSE ctr.location END::geography,
-               req.geom::geography) AS distance_m,
-           open_work(c.staff_id) AS load,
-           NOT isempty(people_working_time(c.staff_id, req.ws, req.we, req.default_time)) AS available,
-           c.staff_id::text = ANY(string_to_array(req.excluded, ',')) AS excluded
-    FROM cand c
-    JOIN req ON req.appt = c.appt
-    JOIN people_staff s ON s.id = c.staff_id
-    LEFT JOIN geo_servicecentre ctr ON ctr.id = s.centre_id
-)
+scored1 AS MATERIALIZED (  -- computed once: availability and load are not cheap
+    SELECT {SCORE} FROM cand c {SCORE_JOINS} WHERE c.tier = 1
+),
+scored2 AS MATERIALIZED (
+    -- the community's other grids are weighed only where the anchor grid has nobody eligible
+    -- (or for a backlog, whose caps fill up as the batch is assigned)
+    SELECT {SCORE} FROM cand c {SCORE_JOINS}
+    WHERE c.tier = 2
+      AND (%(all_tiers)s OR NOT EXISTS (
+            SELECT 1 FROM scored1 e
+            WHERE e.appt = c.appt AND e.active AND e.available AND NOT e.excluded
+              AND e.load < e.cap))
+),
+scored AS (SELECT * FROM scored1 UNION ALL SELECT * FROM scored2)
 SELECT appt, anchor_code, outside, tier, grid_code, kind, staff_id, full_name, phone, user_id,
        distance_m, from_position, load, cap, active, available, excluded,
        (active AND available AND NOT excluded AND load < cap) AS eligible,
@@ -113,7 +127,7 @@ SELECT appt, anchor_code, outside, tier, grid_code, kind, staff_id, full_name, p
        ) AS rank
 FROM scored
 ORDER BY appt, rank
-"""
+""".replace("{SCORE_JOINS}", SCORE_JOINS).replace("{SCORE}", SCORE)
 
 # the anchor grid alone, for appointments no candidate row came back for
 ANCHOR_SQL = """
@@ -200,9 +214,10 @@ class Request:
     excluded: frozenset[int] = frozenset()
 
 
-def _params(requests: list[Request]) -> dict:
+def _params(requests: list[Request], all_tiers: bool) -> dict:
     conf = settings.PEOPLE
     return {
+        "all_tiers": all_tiers,
         "appt": [r.appointment_id for r in requests],
         "lon": [r.lon for r in requests],
         "lat": [r.lat for r in requests],
@@ -217,11 +232,13 @@ def _params(requests: list[Request]) -> dict:
     }
 
 
-def rank(requests: list[Request]) -> dict[int, Ranking]:
-    """Rank the candidates of many appointments in one statement (or one, for one)."""
+def rank(requests: list[Request], *, all_tiers: bool = False) -> dict[int, Ranking]:
+    """Rank the candidates of many appointments in one statement (or one, for one). The
+    community's other grids are weighed only when the anchor grid has nobody eligible, unless
+    `all_tiers` (a backlog, whose caps fill while the batch is assigned)."""
     if not requests:
         return {}
-    params = _params(requests)
+    params = _params(requests, all_tiers)
     rankings = {r.appointment_id: Ranking(appointment_id=r.appointment_id) for r in requests}
     with transaction.atomic(), connection.cursor() as cursor:
         # one generic plan for this statement, reused across calls (planning it costs more than

@@ -724,7 +724,7 @@ def _route_batch(batch: list[Appointment], now: datetime) -> int:
         )
         for a in batch
     ]
-    rankings = routing.rank(requests)
+    rankings = routing.rank(requests, all_tiers=True)
     staff_ids = sorted({c.staff_id for r in rankings.values() for c in r.candidates})
     # lock every candidate once, in id order, then count their open work as it stands
     list(

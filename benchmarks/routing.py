@@ -113,7 +113,7 @@ def main() -> None:
         conn.cursor() as cursor,
     ):
         minimal = timed(lambda p: cursor.execute(MINIMAL_SQL, p, prepare=True).fetchall(), sample)
-        params = routing._params([routing.Request(0, 0.0, 0.0, ws, we)])
+        params = routing._params([routing.Request(0, 0.0, 0.0, ws, we)], all_tiers=False)
 
         def full(p):
             params["lon"], params["lat"] = [p[0]], [p[1]]
