@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -292,7 +293,7 @@ def _return(step: Step) -> dict:
     """Back to the applicant, confirmed by the code on their copy of the receipt or a signature
     photo. A refusal's reason goes back with it."""
     case, payload = step.case, step.payload
-    code = str(payload.get("return_code") or "").strip()
+    code = unicodedata.normalize("NFKC", str(payload.get("return_code") or "")).strip()
     signature = payload.get("signature")
     if not code and signature is None:
         raise ApplicationError(
@@ -305,7 +306,7 @@ def _return(step: Step) -> dict:
         )
     data: dict = {}
     if code:
-        if not hmac.compare_digest(code, case.return_code):
+        if not hmac.compare_digest(code.encode(), case.return_code.encode()):
             raise ApplicationError(
                 "wrong_return_code",
                 _("That is not the code on the applicant's copy of the receipt."),

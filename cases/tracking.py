@@ -4,6 +4,7 @@ digits of their phone. Personal data masked; a wrong phone looks exactly like a 
 from __future__ import annotations
 
 import hmac
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -50,8 +51,10 @@ def track(code: str, phone_last4: str) -> dict:
         .filter(tracking_code=code)
         .first()
     )
+    # full-width digits from a Chinese input method count as digits; bytes compare safely
+    given = unicodedata.normalize("NFKC", phone_last4 or "").strip()[-4:].rjust(4, "?")
     if subject is None or not hmac.compare_digest(
-        subject.applicant_phone[-4:], (phone_last4 or "").strip()[-4:].rjust(4, "?")
+        subject.applicant_phone[-4:].encode(), given.encode()
     ):
         raise unknown
     if case is not None:

@@ -8,6 +8,7 @@ their station (only the centre that handles it, the district and administrators 
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -104,11 +105,11 @@ def complaint_track(*, tracking_code: str, phone_last4: str) -> Complaint:
     number given. A wrong number answers exactly like an unknown code."""
     code = str(tracking_code or "").strip().upper()
     complaint = Complaint.objects.filter(tracking_code=code).first()
-    given = str(phone_last4 or "").strip()
+    given = unicodedata.normalize("NFKC", str(phone_last4 or "")).strip()
     if (
         complaint is None
         or len(given) != 4
-        or not secrets.compare_digest(complaint.complainant_phone[-4:], given)
+        or not secrets.compare_digest(complaint.complainant_phone[-4:].encode(), given.encode())
     ):
         raise NotFound("unknown_complaint", _("No such complaint."))
     return complaint

@@ -104,7 +104,12 @@ def scope_for(user) -> Scope:
 def _compute(user) -> Scope:
     if user is None or not user.is_authenticated:
         return NOBODY
-    staff = Staff.objects.select_related("centre__area").filter(user=user, active=True).first()
+    staff = (
+        Staff.objects.select_related("centre__area")
+        .defer("centre__area__boundary")  # a large polygon no scope decision reads
+        .filter(user=user, active=True)
+        .first()
+    )
     if user.is_superuser:
         return Scope(staff=staff, everything=True, editor=True)
     if staff is None:

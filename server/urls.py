@@ -23,6 +23,9 @@ api_v1 = [
     path("", include("workdays.urls")),
     path("", include("mobile_api.urls")),
     path("", include("audit.urls")),
+    path("", include("supervision.urls")),
+    path("", include("tiles.urls")),
+    path("", include("maps.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +36,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     re_path(r"^api/", api_views.api_not_found),
     path("board/<str:code>/", public_board_page, name="public-board-page"),
+    path("map/", include("maps.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -294,6 +294,9 @@ class InspectionItem(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.key} {self.score}/{self.max_score}"
+
 
 def photo_name(instance, filename: str) -> str:
     """A random name under inspections/; only the extension of the given name is kept."""
@@ -319,3 +322,6 @@ class InspectionPhoto(models.Model):
 
     class Meta:
         ordering = ["inspection", "pk"]
+
+    def __str__(self) -> str:
+        return self.file.name

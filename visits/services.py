@@ -9,7 +9,7 @@ from the office is not a home visit).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -76,6 +76,14 @@ def visit_schedule(
         )
         if case_id is None:
             raise NotFound("unknown_case", _("No such case."))
+    if scheduled_for is not None:
+        now = timezone.now()
+        if not now - timedelta(days=30) <= scheduled_for <= now + timedelta(days=366):
+            raise ApplicationError(
+                "invalid_scheduled_for",
+                _("A visit is planned from a month ago to a year ahead."),
+                details={"field": "scheduled_for"},
+            )
     if (appointment_id is None) == (case_id is None):
         raise ApplicationError(
             "visit_subject_required", _("A visit is for one appointment or one case.")

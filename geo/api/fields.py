@@ -48,3 +48,20 @@ class CrsGeometryField(GeometryField):
 class FeaturePagination(GeoJsonPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_paginated_response_schema(self, schema):
+        """The page as sent: the FeatureCollection of the list plus count/next/previous."""
+        return {
+            "allOf": [
+                schema,
+                {
+                    "type": "object",
+                    "required": ["type", "count", "features"],
+                    "properties": {
+                        "count": {"type": "integer"},
+                        "next": {"type": "string", "format": "uri", "nullable": True},
+                        "previous": {"type": "string", "format": "uri", "nullable": True},
+                    },
+                },
+            ]
+        }

@@ -29,7 +29,7 @@ class CentreSerializer(serializers.ModelSerializer):
 
 class AreaFeatureSerializer(GeoFeatureModelSerializer):
     boundary = CrsGeometryField()
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Area
@@ -82,7 +82,9 @@ class GridDetailSerializer(GridFeatureSerializer):
 
 class GridVersionSerializer(GeoFeatureModelSerializer):
     geom = CrsGeometryField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = GridBoundary

@@ -2,11 +2,13 @@
 
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from .errors import error_response
 from .middleware import is_api_path
 
 
+@csrf_exempt  # a write to a wrong /api/ URL is a JSON 404, not Django's CSRF page
 def api_not_found(request, *args, **kwargs):
     return error_response("not_found", _("No such API endpoint."), 404)
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "mobile_api",
     "fixtures",
     "audit",
+    "supervision",
     "idempotency",
     "tiles",
     "maps",
@@ -356,12 +357,28 @@ VISITS = {
     # a check-in farther than this from the home is flagged (metres)
     "CHECKIN_RADIUS_M": float(os.environ.get("VISITS_CHECKIN_RADIUS_M", "200")),
 }
+# Supervision (supervision/): figures, assessment, notices, inspections.
+SUPERVISION = {
+    # a home visit is "in time" when checked in within this many calendar hours of the later of
+    # the booking and the start of the resident's preferred window (calendar hours, not working
+    # hours: simple to explain on a sheet, and the visit rule says "promptly")
+    "VISIT_WITHIN_HOURS": float(os.environ.get("SUPERVISION_VISIT_WITHIN_HOURS", "48")),
+    # inspection photos: the largest upload (bytes), the most pixels, JPEG quality of the copy
+    "PHOTO_MAX_BYTES": int(os.environ.get("SUPERVISION_PHOTO_MAX_BYTES", str(10 * 1024 * 1024))),
+    "PHOTO_MAX_PIXELS": int(os.environ.get("SUPERVISION_PHOTO_MAX_PIXELS", str(50_000_000))),
+    "PHOTO_JPEG_QUALITY": 85,
+}
 SYNC = {
     # change-log rows older than this are purged; a cursor from before answers resync_required
     "RETENTION_DAYS": int(os.environ.get("SYNC_RETENTION_DAYS", "30")),
     # changes per page
     "PAGE_SIZE": int(os.environ.get("SYNC_PAGE_SIZE", "500")),
 }
+# /map/: optional raster basemap in Web Mercator, e.g. 天地图 vec_w WMTS with a browser key and
+# subdomains 01234567 (CGCS2000 ≈ WGS-84; AMap/Tencent would need GCJ-02). None by default.
+MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "")
+MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "")
+MAP_BASEMAP_SUBDOMAINS = os.environ.get("MAP_BASEMAP_SUBDOMAINS", "")
 # how many reverse proxies put the client's address in X-Forwarded-For (0: trust none and use
 # the connection's address, so a spoofed header cannot dodge the public throttles)
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -363,3 +363,16 @@ def test_an_offline_phone_replays_a_case_and_names_its_appointment_by_client_uui
         "/api/v1/cases/", {"appointment_client_uuid": str(uuid.uuid4())}, format="json"
     )
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_appointment")
+
+
+def test_full_width_digits_from_a_chinese_keyboard_are_digits(case_world, api_client):
+    case = accepted_case(case_world)
+    url = f"/api/v1/track/{case.tracking_code}/"
+    assert api_client.get(url + "?phone=５６７８").status_code == 200
+    odd = api_client.get(url + "?phone=%F1%BC%A9%B5%27%C2%81w%3B")
+    assert (odd.status_code, odd.json()["error"]["code"]) == (404, "unknown_tracking_code")
+    Case.objects.filter(pk=case.pk).update(status=Status.COLLECTED)
+    full_width = "".join(chr(ord(d) + 0xFEE0) for d in case.return_code)
+    act(case_world["people"]["agent1"], case, "return", return_code=full_width)
+    case.refresh_from_db()
+    assert case.status == Status.RETURNED

@@ -169,3 +169,15 @@ def test_a_visit_for_a_walk_in_case(case_world):
     visit = client_for(p["agent1"]).post("/api/v1/visits/", {"case": case.pk}, format="json")
     assert visit.status_code == 201
     assert visit.json()["case"] == case.pk and visit.json()["destination"] is not None
+
+
+@pytest.mark.parametrize("when", ["1603-11-26T16:54:27Z", "2031-01-01T09:00:00+08:00"])
+def test_a_visit_is_planned_within_a_sensible_time(case_world, when):
+    agent = client_for(case_world["people"]["agent1"])
+    body = {"appointment": confirmed(case_world).pk, "scheduled_for": when}
+    response = agent.post("/api/v1/visits/", body, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (
+        400,
+        "invalid_scheduled_for",
+    )
+    assert not Visit.objects.exists()

@@ -1,0 +1,361 @@
+"""Vector tiles of the grid layer at scale, cold (nothing cached), zooms 12–15: the bare
+`ST_AsMVT` query (geometry and code only, raw SQL over psycopg — the lower bound), the full
+grid statement with its figures (raw SQL), and GET /api/v1/tiles/grids/{z}/{x}/{y}.pbf over
+HTTP on gunicorn (loopback) — cold, then the same tiles again from the cache.
+
+    python -m benchmarks.tiles --grids 100000 --per-grid 3 [--tiles 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import django
+
+ZOOMS = (12, 13, 14, 15)
+
+BARE_SQL = """
+SELECT ST_AsMVT(q, 'grids', 4096, 'geom') FROM (
+    SELECT ST_AsMVTGeom(ST_Transform(boundary, 3857), ST_TileEnvelope(%s, %s, %s), 4096, 64, true)
+           AS geom, code
+    FROM geo_grid
+    WHERE retired_at IS NULL
+      AND boundary && ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => 64.0 / 4096), 4326)
+) q WHERE geom IS NOT NULL
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--grids", type=int, default=100_000)
+    parser.add_argument("--per-grid", type=int, default=3)
+    parser.add_argument("--appointments", type=int, default=20_000)
+    parser.add_argument("--tiles", type=int, default=100, help="tiles sampled per zoom")
+    parser.add_argument("--out", default="benchmarks/results")
+    args = parser.parse_args()
+    django.setup()
+
+    from django.core.management import call_command
+
+    from benchmarks.machine import describe
+    from geo.models import Area, Grid
+    from people.models import Staff
+
+    if not Grid.objects.filter(code__startswith="S").exists():
+        call_command("synth_grids", "--grids", str(args.grids))
+    if not Staff.objects.filter(full_name__startswith="合成代办员").exists():
+        call_command("synth_staff", "--per-grid", str(args.per_grid))
+    open_appointments = ensure_open_work(args.appointments)
+    grids = Grid.objects.filter(retired_at__isnull=True).count()
+    agents = Staff.objects.filter(active=True).count()
+    extent = Area.objects.get(code="999999000000").boundary.extent
+
+    rng = random.Random(20261128)
+    samples = {z: sample_tiles(extent, z, args.tiles, rng) for z in ZOOMS}
+    with connection_raw() as cursor:
+        cursor.execute("SELECT count(*) FROM geo_grid")  # warm the catalogue and the buffers
+        bare = {z: raw_timings(cursor, bare_statement, samples[z]) for z in ZOOMS}
+        full = {z: raw_timings(cursor, full_statement, samples[z]) for z in ZOOMS}
+    http_cold, http_warm = bench_http(samples)
+
+    per_zoom = {}
+    for z in ZOOMS:
+        cold = http_cold[z]
+        per_zoom[z] = {
+            "tiles": len(samples[z]),
+            "grids_per_tile_mean": bare[z]["features_mean"],
+            "bytes_per_tile_mean": full[z]["bytes_mean"],
+            "bare_st_asmvt": bare[z]["timing"],
+            "full_grid_statement": full[z]["timing"],
+            "http_cold": cold,
+            "http_cached": http_warm[z],
+            "ratio_http_cold_to_bare_median": round(
+                cold["median_ms"] / bare[z]["timing"]["median_ms"], 2
+            ),
+            "ratio_http_cold_to_bare_p95": round(cold["p95_ms"] / bare[z]["timing"]["p95_ms"], 2),
+            "ratio_http_cold_to_full_statement_median": round(
+                cold["median_ms"] / full[z]["timing"]["median_ms"], 2
+            ),
+        }
+    result = {
+        "benchmark": "vector_tiles",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": describe(),
+        "grids": grids,
+        "agents": agents,
+        "open_appointments": open_appointments,
+        "layer": "grids (district-wide requester, figure agents)",
+        "server": "gunicorn, 2 sync workers, loopback, token auth, DB cache",
+        "zooms": per_zoom,
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"tiles-{grids}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"written to {path}")
+
+
+def ensure_open_work(n: int) -> int:
+    """n confirmed appointments with primary agents, so that open_work() finds something."""
+    from django.db import connection
+
+    from appointments.models import Appointment
+    from catalogue import services as catalogue_services
+    from catalogue.models import ServiceItem
+
+    existing = Appointment.objects.filter(status__in=["confirmed", "awaiting_confirmation"]).count()
+    if existing >= n:
+        return existing
+    if not ServiceItem.objects.filter(code="MZ-001").exists():
+        catalogue_services.item_create(
+            actor=None,
+            code="MZ-001",
+            data={
+                "name": "高龄津贴申请",
+                "category": "老年人服务",
+                "handling_level": "street",
+                "department": "区民政局",
+                "materials": [{"key": "id_card", "name": "居民身份证"}],
+                "procedure": ["预审"],
+                "committed_limit_days": 15,
+                "proxy_limit_days": 10,
+            },
+        )
+    item = ServiceItem.objects.get(code="MZ-001")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO appointments_appointment (tracking_code, applicant_name, applicant_phone,
+                resident_id_encrypted, resident_id_hash, resident_id_masked, address, location,
+                service_item_id, item_version_id, description, channel, notes, created_at,
+                status, agent_id, grid_id, first_inquiry, outside_coverage, routing, version)
+            SELECT 'TILE' || lpad(row_number() OVER ()::text, 7, '0'), '基准', '13800001234',
+                   '', '', '', '合成地址', ST_PointOnSurface(g.boundary), %(item)s, %(version)s,
+                   '', 'phone', '', now(), 'confirmed', ga.staff_id, g.id, false, false,
+                   '{}'::jsonb, 1
+            FROM (SELECT grid_id, staff_id FROM people_gridassignment
+                  WHERE kind = 'primary' ORDER BY random() LIMIT %(n)s) ga
+            JOIN geo_grid g ON g.id = ga.grid_id
+            """,
+            {"item": item.pk, "version": item.current.pk, "n": n - existing},
+        )
+        cursor.execute("ANALYZE appointments_appointment")
+    return Appointment.objects.filter(status__in=["confirmed", "awaiting_confirmation"]).count()
+
+
+def sample_tiles(extent, z: int, n: int, rng: random.Random) -> list[tuple[int, int, int]]:
+    """Up to n distinct tiles lying wholly inside the district (full of grids)."""
+    west, south, east, north = extent
+    x0, y1 = tile_xy(west, south, z)
+    x1, y0 = tile_xy(east, north, z)
+    inner = [(z, x, y) for x in range(x0 + 1, x1) for y in range(y0 + 1, y1)]
+    rng.shuffle(inner)
+    return inner[:n]
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    lat_r = math.radians(lat)
+    return int((lon + 180.0) / 360.0 * n), int(
+        (1.0 - math.asinh(math.tan(lat_r)) / math.pi) / 2 * n
+    )
+
+
+@contextlib.contextmanager
+def connection_raw():
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with (
+        psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"],
+            dbname=db["NAME"],
+            user=db["USER"],
+            password=db.get("PASSWORD") or None,
+            options="-c jit=off",
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        yield cursor
+
+
+def bare_statement(tile):
+    z, x, y = tile
+    return BARE_SQL, [z, x, y, z, x, y]
+
+
+def full_statement(tile):
+    from django.utils import timezone
+
+    from people.scope import Scope
+    from tiles.layers import LAYERS, TileRequest
+
+    z, x, y = tile
+    request = TileRequest(
+        user=None,
+        scope=Scope(staff=None, everything=True),
+        z=z,
+        x=x,
+        y=y,
+        figure="agents",
+        now=timezone.now(),
+    )
+    return LAYERS["grids"].statement(request)
+
+
+def raw_timings(cursor, statement, tiles) -> dict:
+    """Each tile once (nothing is cached below the HTTP layer), after 10 warm-up tiles."""
+    for tile in tiles[:10]:
+        cursor.execute(*statement(tile))
+    latencies, sizes, features = [], [], []
+    for tile in tiles:
+        sql, params = statement(tile)
+        started = time.perf_counter()
+        cursor.execute(sql, params)
+        data = cursor.fetchone()[0] or b""
+        latencies.append((time.perf_counter() - started) * 1000)
+        sizes.append(len(data))
+        if statement is bare_statement:
+            features.append(_feature_count(bytes(data)))
+    return {
+        "timing": summary(latencies),
+        "bytes_mean": round(statistics.fmean(sizes)),
+        "features_mean": round(statistics.fmean(features)) if features else None,
+    }
+
+
+def _feature_count(data: bytes) -> int:
+    import mapbox_vector_tile
+
+    layers = mapbox_vector_tile.decode(data) if data else {}
+    return sum(len(layer["features"]) for layer in layers.values())
+
+
+def summary(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    return {
+        "n": len(samples),
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+        "mean_ms": round(statistics.fmean(samples), 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def bench_http(samples: dict[int, list]) -> tuple[dict, dict]:
+    """Every sampled tile once with an empty tile cache (cold), then once more (cached)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    from accounts.services import login_with_password
+    from geo.models import Area
+    from people.models import Role, Staff
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-district", defaults={"password": make_password("bench-pass")}
+    )
+    if not Staff.objects.filter(user=user).exists():
+        Staff.objects.create(
+            user=user,
+            full_name="基准测试",
+            phone="19900000001",
+            roles=[Role.DISTRICT_STAFF],
+            centre=Area.objects.get(code="999999000000").centre,
+        )
+    _user, token = login_with_password(
+        identifier="bench-district", password="bench-pass", device="bench", client="bench"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM gridproxy_cache WHERE cache_key LIKE %s", ["%tile:%"])
+    db = settings.DATABASES["default"]
+    port = 18000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "server.settings.production",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "RESIDENT_ID_KEY": "0" * 43 + "=",
+        "RESIDENT_ID_HASH_KEY": "bench",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "false",
+        "THROTTLE_PER_USER": "1000000/minute",
+        "THROTTLE_PER_ADDRESS": "1000000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "server.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    headers = {"Authorization": f"Token {token}"}
+    try:
+        for _ in range(150):
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def get(tile) -> tuple[float, int]:
+            z, x, y = tile
+            started = time.perf_counter()
+            conn.request("GET", f"/api/v1/tiles/grids/{z}/{x}/{y}.pbf", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            return (time.perf_counter() - started) * 1000, response.status
+
+        # warm both workers' code paths and connections on (empty) tiles south of the district
+        for z in ZOOMS:
+            z_, x, y = samples[z][0]
+            for dy in range(4):
+                get((z_, x, y + 2 ** (z - 6) + dy))
+        cold, warm = {}, {}
+        for phase, into in (("cold", cold), ("cached", warm)):
+            for z in ZOOMS:
+                latencies, statuses = [], {}
+                for tile in samples[z]:
+                    ms, status = get(tile)
+                    latencies.append(ms)
+                    statuses[status] = statuses.get(status, 0) + 1
+                into[z] = {**summary(latencies), "statuses": statuses}
+                assert phase == "cached" or statuses.get(200) == len(samples[z]), statuses
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return cold, warm
+
+
+if __name__ == "__main__":
+    main()

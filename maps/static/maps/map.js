@@ -1,0 +1,281 @@
+/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid (SVG renderer),
+ * a grid click opens its panel (/api/v1/grids/{code}/panel/). Configuration comes from the page
+ * (#map-config). The page sets data-grids-drawn on #map to the number of grid shapes drawn once
+ * the grid tiles in view have loaded (the browser test waits for it). */
+(function () {
+  "use strict";
+
+  var cfg = JSON.parse(document.getElementById("map-config").textContent);
+  var mapEl = document.getElementById("map");
+  var panel = document.getElementById("panel");
+  var figureSelect = document.getElementById("figure");
+
+  var LIGHT_ZH = { red: "红灯", yellow: "黄灯", green: "绿灯" };
+  var LEVEL_STYLE = {
+    district: { color: "#1f4e79", weight: 3 },
+    street: { color: "#2f6fa6", weight: 2, dashArray: "6 3" },
+    community: { color: "#5b8fc7", weight: 1, dashArray: "2 3" }
+  };
+  var LIGHT_COLOUR = { red: "#d7301f", yellow: "#f0b400", green: "#2b9348" };
+  var PALETTE = {
+    agents: ["#d7301f", "#fdae61", "#a6d96a", "#1a9850"],
+    open_work: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
+    overdue: ["#f7f7f7", "#fcae91", "#fb6a4a", "#a50f15"]
+  };
+
+  var map = L.map(mapEl, { minZoom: 3, maxZoom: 19 });
+  map.fitBounds(cfg.bounds);
+  window.gridMap = map; // for tests and the console
+
+  if (cfg.basemap) {
+    L.tileLayer(cfg.basemap.url, {
+      attribution: cfg.basemap.attribution,
+      subdomains: cfg.basemap.subdomains,
+      maxZoom: 18
+    }).addTo(map);
+  }
+
+  function tileUrl(layer) {
+    return cfg.tilesUrl.replace("{layer}", layer);
+  }
+
+  function vectorLayer(name, options) {
+    return L.vectorGrid.protobuf(
+      tileUrl(name) + (options.query || ""),
+      L.extend(
+        {
+          rendererFactory: L.svg.tile,
+          fetchOptions: { credentials: "same-origin" },
+          minZoom: cfg.minZoom[name],
+          maxNativeZoom: 19
+        },
+        options
+      )
+    );
+  }
+
+  // --- grids, coloured by the chosen figure ----------------------------------------------
+  var figure = cfg.defaultFigure;
+
+  function figureSpec(key) {
+    for (var i = 0; i < cfg.figures.length; i++) {
+      if (cfg.figures[i].key === key) return cfg.figures[i];
+    }
+    return cfg.figures[0];
+  }
+
+  function colourFor(value) {
+    var spec = figureSpec(figure);
+    var colours = PALETTE[spec.key];
+    var k = 0;
+    while (k < spec.breaks.length && value >= spec.breaks[k]) k++;
+    return colours[Math.min(k, colours.length - 1)];
+  }
+
+  var selected = null;
+  var grids = vectorLayer("grids", {
+    query: "?figure={figure}",
+    figure: figure,
+    interactive: true,
+    zIndex: 1,
+    getFeatureId: function (f) {
+      return f.properties.code;
+    },
+    vectorTileLayerStyles: {
+      grids: function (p) {
+        return { fill: true, fillColor: colourFor(p.value || 0), fillOpacity: 0.6, color: "#4a4a4a", weight: 1 };
+      }
+    }
+  });
+  grids.on("load", function () {
+    mapEl.setAttribute("data-grids-drawn", String(grids.getContainer().querySelectorAll("path").length));
+  });
+  grids.on("click", function (e) {
+    var code = e.layer.properties.code;
+    if (selected) grids.resetFeatureStyle(selected);
+    selected = code;
+    grids.setFeatureStyle(code, { fill: true, fillColor: colourFor(e.layer.properties.value || 0), fillOpacity: 0.6, color: "#000", weight: 3 });
+    showPanel(code);
+  });
+
+  // --- the other layers --------------------------------------------------------------------
+  var areas = vectorLayer("areas", {
+    zIndex: 3,
+    vectorTileLayerStyles: {
+      areas: function (p) {
+        return L.extend({ fill: false, opacity: 0.9 }, LEVEL_STYLE[p.level] || LEVEL_STYLE.community);
+      }
+    }
+  });
+  var gaps = vectorLayer("gaps", {
+    interactive: true,
+    zIndex: 2,
+    vectorTileLayerStyles: {
+      gaps: { fill: true, fillColor: "#ff00aa", fillOpacity: 0.35, color: "#b0007a", weight: 1, dashArray: "4 2" }
+    }
+  });
+  gaps.on("click", function (e) {
+    var p = e.layer.properties;
+    L.popup().setLatLng(e.latlng).setContent(text("覆盖缺口 · " + p.name + " · 约 " + p.area_m2 + " 平方米")).openOn(map);
+  });
+  var work = vectorLayer("appointments", {
+    interactive: true,
+    zIndex: 4,
+    vectorTileLayerStyles: {
+      appointments: function (p) {
+        if (p.kind === "case" && p.light !== "red") return []; // only overdue cases on the map
+        var colour = LIGHT_COLOUR[p.light] || "#888";
+        return p.kind === "case"
+          ? { radius: 7, fill: true, fillColor: colour, fillOpacity: 1, color: "#000", weight: 2 }
+          : { radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9, color: "#fff", weight: 1 };
+      }
+    }
+  });
+  work.on("click", function (e) {
+    var p = e.layer.properties;
+    var what = p.kind === "case" ? "超期办件 " : "预约 ";
+    L.popup().setLatLng(e.latlng).setContent(text(what + p.tracking_code + " · " + (LIGHT_ZH[p.light] || "无灯"))).openOn(map);
+  });
+
+  var overlays = {
+    "区域边界": areas,
+    "网格（按所选指标着色）": grids,
+    "覆盖缺口": gaps,
+    "待办预约与超期办件": work
+  };
+  if (cfg.layers.agents) {
+    var agents = vectorLayer("agents", {
+      interactive: true,
+      zIndex: 5,
+      vectorTileLayerStyles: {
+        agents: function (p) {
+          return { radius: 6, fill: true, fillColor: p.fresh ? "#6a3d9a" : "#bbb", fillOpacity: 1, color: "#fff", weight: 2 };
+        }
+      }
+    });
+    agents.on("click", function (e) {
+      var p = e.layer.properties;
+      var at = new Date(p.at * 1000).toLocaleString("zh-CN", { hour12: false });
+      L.popup().setLatLng(e.latlng).setContent(text("代办员 " + p.name + " · 定位于 " + at + (p.fresh ? "" : "（较旧）"))).openOn(map);
+    });
+    overlays["代办员位置"] = agents;
+  }
+  Object.keys(overlays).forEach(function (name) {
+    overlays[name].addTo(map);
+  });
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  window.gridLayers = overlays;
+
+  // --- legend and the figure selector ------------------------------------------------------
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    this._div = L.DomUtil.create("div", "legend");
+    this.update();
+    return this._div;
+  };
+  legend.update = function () {
+    var spec = figureSpec(figure);
+    var colours = PALETTE[spec.key];
+    var div = this._div;
+    div.textContent = "";
+    div.appendChild(el("h4", null, [spec.label]));
+    var bounds = [0].concat(spec.breaks);
+    bounds.forEach(function (low, i) {
+      var high = bounds[i + 1];
+      var label = high === undefined ? "≥ " + low : high - 1 === low ? String(low) : low + "–" + (high - 1);
+      var swatch = el("i");
+      swatch.style.background = colours[Math.min(i, colours.length - 1)];
+      div.appendChild(el("div", null, [swatch, label]));
+    });
+  };
+  legend.addTo(map);
+
+  figureSelect.addEventListener("change", function () {
+    figure = figureSelect.value;
+    grids.options.figure = figure;
+    mapEl.setAttribute("data-grids-drawn", "0");
+    grids.redraw();
+    legend.update();
+  });
+
+  // --- the grid panel ----------------------------------------------------------------------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      node.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    });
+    return node;
+  }
+
+  function text(s) {
+    return el("span", null, [s]);
+  }
+
+  function light(l) {
+    return el("span", { class: "light " + (l || ""), title: LIGHT_ZH[l] || "无灯" });
+  }
+
+  function table(headers, rows) {
+    var head = el("tr", null, headers.map(function (h) { return el("th", null, [h]); }));
+    return el("table", null, [head].concat(rows.map(function (r) {
+      return el("tr", null, r.map(function (c) { return el("td", null, [c]); }));
+    })));
+  }
+
+  function section(title, items, empty, render) {
+    var nodes = [el("h3", null, [title + "（" + items.length + "）"])];
+    nodes.push(items.length ? render(items) : el("p", { class: "muted" }, [empty]));
+    return nodes;
+  }
+
+  function showPanel(code) {
+    panel.textContent = "";
+    panel.appendChild(el("p", { class: "muted" }, ["正在读取网格 " + code + " …"]));
+    fetch(cfg.panelUrl.replace("{code}", encodeURIComponent(code)), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          if (!r.ok) throw new Error((body.error && body.error.message) || r.status);
+          return body;
+        });
+      })
+      .then(renderPanel)
+      .catch(function (err) {
+        panel.textContent = "";
+        panel.appendChild(el("p", { class: "error" }, ["读取失败：" + err.message]));
+      });
+  }
+
+  function renderPanel(d) {
+    var g = d.grid;
+    var nodes = [
+      el("h2", null, [g.name + "（" + g.code + "）"]),
+      el("p", { class: "muted" }, [g.community.name + " · " + d.date + (g.active ? "" : " · 已撤销")])
+    ];
+    nodes = nodes.concat(section("代办员", d.agents, "今天没有在岗的代办员。", function (items) {
+      return table(["姓名", "职责", "在办", "超期", "电话"], items.map(function (a) {
+        return [a.name, a.kind_display, a.open_work, a.overdue, a.phone];
+      }));
+    }));
+    nodes = nodes.concat(section("待办预约", d.appointments, "没有待办预约。", function (items) {
+      return table(["", "编号", "事项", "状态", "代办员"], items.map(function (a) {
+        return [light(a.light), a.tracking_code, a.item, a.status_display, a.agent || "—"];
+      }));
+    }));
+    nodes = nodes.concat(section("超期办件", d.overdue, "没有超期办件。", function (items) {
+      return table(["编号", "事项", "代办员", "办结时限"], items.map(function (c) {
+        return [c.tracking_code, c.item, c.agent, c.due_date];
+      }));
+    }));
+    panel.textContent = "";
+    nodes.forEach(function (n) {
+      panel.appendChild(n);
+    });
+  }
+})();

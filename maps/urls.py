@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "maps"
+
+urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("login/", views.MapLoginView.as_view(), name="login"),
+    path("logout/", views.MapLogoutView.as_view(), name="logout"),
+]
