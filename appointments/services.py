@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from catalogue.models import ServiceItem
 from core.codes import new_tracking_code
-from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.errors import ApplicationError, NotFound
+from core.offline import replayed
+from core.transitions import guard
 from core.validation import normalise_mobile
 from geo import selectors as geo_selectors
 from geo.models import Area, Grid, ServiceCentre
@@ -128,14 +130,15 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
     """Take a resident's request. An agent taking it in person owns it (首问负责); everything
     else is routed. A repeat with the same client_uuid returns the first appointment."""
     now = now or timezone.now()
-    if intake.client_uuid is not None:
-        existing = Appointment.objects.filter(client_uuid=intake.client_uuid).first()
-        if existing is not None:
-            if existing.created_by_id != getattr(actor, "pk", None):
-                raise Conflict(
-                    "client_uuid_taken", _("This client_uuid belongs to another appointment.")
-                )
-            return existing
+    existing = replayed(
+        Appointment.objects,
+        intake.client_uuid,
+        owner="created_by_id",
+        actor=actor,
+        taken=_("This client_uuid belongs to another appointment."),
+    )
+    if existing is not None:
+        return existing
     item, phone, resident_id = _check_intake(actor, intake, now)
     inside = geo_selectors.grid_for_point(intake.location) is not None or bool(
         geo_selectors.area_chain_for_point(intake.location)
@@ -506,24 +509,17 @@ def appointment_act(
     )
     if appointment is None:
         raise NotFound("unknown_appointment", _("No such appointment."))
-    if appointment.status not in spec.from_states:
-        raise Conflict(
-            "illegal_transition",
-            _("Cannot %(action)s an appointment that is %(status)s.")
-            % {"action": action, "status": appointment.status},
-            details={"status": appointment.status, "action": action},
-        )
-    if not spec.who(actor, appointment):
-        raise PermissionDenied(
-            "permission_denied", _("You may not %(action)s this appointment.") % {"action": action}
-        )
-    for field_name in spec.needs:
-        if not str(payload.get(field_name) or "").strip():
-            raise ApplicationError(
-                "missing_" + field_name,
-                _("%(field)s is required.") % {"field": field_name},
-                details={"field": field_name},
-            )
+    guard(
+        action=action,
+        status=appointment.status,
+        from_states=spec.from_states,
+        allowed=lambda: spec.who(actor, appointment),
+        needs=spec.needs,
+        payload=payload,
+        illegal=_("Cannot %(action)s an appointment that is %(status)s.")
+        % {"action": action, "status": appointment.status},
+        denied=_("You may not %(action)s this appointment.") % {"action": action},
+    )
     previous = appointment.status
     note = str(payload.get("reason") or payload.get("note") or "")
     if action == "confirm":

@@ -26,7 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.errors import ApplicationError, Conflict, NotFound
+from core.transitions import guard
 from notifications.services import notify, notify_resident
 from people.models import Role, Staff
 from people.scope import scope_for
@@ -510,26 +511,17 @@ def case_act(
     )
     if case is None:
         raise NotFound("unknown_case", _("No such case."))
-    if case.status not in spec.from_states:
-        raise Conflict(
-            "illegal_transition",
-            _("Cannot %(action)s a case that is %(status)s.")
-            % {"action": action, "status": case.status},
-            details={"status": case.status, "action": action},
-        )
-    if not spec.who(actor, case):
-        raise PermissionDenied(
-            "permission_denied", _("You may not %(action)s this case.") % {"action": action}
-        )
-    for field_name in spec.needs:
-        if payload.get(field_name) in (None, "") or (
-            isinstance(payload[field_name], str) and not payload[field_name].strip()
-        ):
-            raise ApplicationError(
-                "missing_" + field_name,
-                _("%(field)s is required.") % {"field": field_name},
-                details={"field": field_name},
-            )
+    guard(
+        action=action,
+        status=case.status,
+        from_states=spec.from_states,
+        allowed=lambda: spec.who(actor, case),
+        needs=spec.needs,
+        payload=payload,
+        illegal=_("Cannot %(action)s a case that is %(status)s.")
+        % {"action": action, "status": case.status},
+        denied=_("You may not %(action)s this case.") % {"action": action},
+    )
     if action == "review":  # decides its own state and event
         _review(Step(case, actor, payload, now, position))
         return case

@@ -23,6 +23,7 @@ from appointments.selectors import appointments_for
 from catalogue.models import ServiceItem
 from core.codes import new_tracking_code
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.offline import replayed
 from core.validation import normalise_mobile
 from geo.models import Area
 from people.models import Role, Staff
@@ -185,20 +186,6 @@ def _walk_in(opener: Staff, opening: Opening) -> dict:
     }
 
 
-def replayed(model, client_uuid, actor, what: str):
-    """The record an offline phone already created with this client_uuid (None: new). Another
-    user's client_uuid is refused."""
-    if client_uuid is None:
-        return None
-    existing = model.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None and getattr(existing, "opened_by_id", None) != actor.pk:
-        raise Conflict(
-            "client_uuid_taken",
-            _("This client_uuid belongs to another %(what)s.") % {"what": what},
-        )
-    return existing
-
-
 def appointment_by_client_uuid(actor, client_uuid) -> int:
     """An offline phone refers to the appointment it created offline by its client_uuid."""
     pk = (
@@ -215,7 +202,13 @@ def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
     The case starts in pre-review (consulting); a checklist given here is recorded at once.
     The same client_uuid again returns the first case, marked `replayed`."""
     now = now or timezone.now()
-    existing = replayed(Case, opening.client_uuid, actor, _("case"))
+    existing = replayed(
+        Case.objects,
+        opening.client_uuid,
+        owner="opened_by_id",
+        actor=actor,
+        taken=_("This client_uuid belongs to another case."),
+    )
     if existing is not None:
         existing.replayed = True
         return existing

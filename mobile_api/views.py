@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,10 +10,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, CrsGeometryField, output_crs
 from geo.models import ServiceCentre
 from people.scope import scope_for
+from server.api.input import parse_date
 
 from .agenda import agenda
 from .station import station_work
@@ -65,12 +64,7 @@ class MyTasks(APIView):
         if staff is None:
             raise PermissionDenied("permission_denied", _("Only staff have a task list."))
         raw = request.query_params.get("date")
-        try:
-            day = date.fromisoformat(raw) if raw else timezone.localdate()
-        except ValueError:
-            raise ApplicationError(
-                "invalid_date", _("Dates are YYYY-MM-DD."), details={"field": "date"}
-            ) from None
+        day = parse_date(raw, "date") if raw else timezone.localdate()
         body = agenda(staff, day)
         for task in body["tasks"]:
             task.when = task.when.isoformat() if task.when else None

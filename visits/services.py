@@ -25,6 +25,7 @@ from cases.models import OPEN as OPEN_CASE
 from cases.selectors import cases_for
 from cases.services import appointment_by_client_uuid
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.offline import replayed
 from people.models import Role
 from people.scope import scope_for
 
@@ -59,12 +60,15 @@ def visit_schedule(
     """Plan a visit to an appointment's or a case's home; returns (visit, created). The same
     client_uuid from the same user returns the first visit (an offline phone's replay); the
     appointment or case may be named by the client_uuid the phone gave it offline."""
-    if client_uuid is not None:
-        existing = Visit.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            if existing.created_by_id != actor.pk:
-                raise Conflict("client_uuid_taken", _("This client_uuid belongs to another visit."))
-            return existing, False
+    existing = replayed(
+        Visit.objects,
+        client_uuid,
+        owner="created_by_id",
+        actor=actor,
+        taken=_("This client_uuid belongs to another visit."),
+    )
+    if existing is not None:
+        return existing, False
     if appointment_id is None and appointment_client_uuid is not None:
         appointment_id = appointment_by_client_uuid(actor, appointment_client_uuid)
     if case_id is None and case_client_uuid is not None:

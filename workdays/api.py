@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,22 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from server.api.input import parse_date
 
 from . import calendar
 from .models import SpecialDay
 
 MAX_RANGE_DAYS = 400
-
-
-def parse_date(value, name: str) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise ApplicationError(
-            "invalid_date",
-            _("%(name)s must be a date like 2026-10-01.") % {"name": name},
-            details={"field": name},
-        ) from None
 
 
 class DaySerializer(serializers.Serializer):

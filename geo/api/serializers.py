@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from core import coords
+from geo.geometry import geometry_in_crs
 
 from ..models import Area, Grid, GridBoundary, ServiceCentre
 from .fields import CrsGeometryField
@@ -27,7 +28,20 @@ class CentreSerializer(serializers.ModelSerializer):
         ]
 
 
-class AreaFeatureSerializer(GeoFeatureModelSerializer):
+class CrsFeatureSerializer(GeoFeatureModelSerializer):
+    """A GeoJSON Feature whose `bbox` is in the same `crs` as its geometry (rest_framework_gis
+    computes it from the stored WGS-84 geometry)."""
+
+    def to_representation(self, instance):
+        feature = super().to_representation(instance)
+        crs = self.context.get("crs", coords.WGS84)
+        geom = getattr(instance, self.Meta.geo_field, None)
+        if crs != coords.WGS84 and feature.get("bbox") and geom is not None:
+            feature["bbox"] = list(geometry_in_crs(geom, crs).extent)
+        return feature
+
+
+class AreaFeatureSerializer(CrsFeatureSerializer):
     boundary = CrsGeometryField()
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
@@ -47,7 +61,7 @@ class AreaDetailSerializer(AreaFeatureSerializer):
         fields = [*AreaFeatureSerializer.Meta.fields, "children", "centre"]
 
 
-class GridFeatureSerializer(GeoFeatureModelSerializer):
+class GridFeatureSerializer(CrsFeatureSerializer):
     boundary = CrsGeometryField(help_text="Latest boundary version (the current one if active).")
     community = serializers.SlugRelatedField(slug_field="code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)

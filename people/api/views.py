@@ -22,8 +22,7 @@ from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geojson import coverage_feature_collection
 from geo.geometry import parse_crs, parse_point
 from geo.models import Area, Grid
-from server.api.input import validated
-from workdays.api import parse_date
+from server.api.input import parse_date, validated
 
 from .. import selectors, services
 from ..board import board_for

@@ -72,6 +72,11 @@ def test_grid_output_in_gcj02(reader, two_grids):
     wgs = reader.get("/api/v1/grids/A/").json()["geometry"]["coordinates"][0][0][0]
     gcj = reader.get("/api/v1/grids/A/?crs=gcj02").json()["geometry"]["coordinates"][0][0][0]
     assert gcj == pytest.approx(list(coords.wgs84_to_gcj02(*wgs)), abs=1e-9)
+    # the bbox is in the same crs as the geometry
+    feature = reader.get("/api/v1/grids/A/?crs=gcj02").json()
+    ring = feature["geometry"]["coordinates"][0][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    assert feature["bbox"] == pytest.approx([min(lons), min(lats), max(lons), max(lats)], abs=1e-9)
     assert error_code(reader.get("/api/v1/grids/A/?crs=utm"), 400) == "unknown_crs"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -11,10 +9,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound
+from core.errors import NotFound
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
-from server.api.input import validated
+from server.api.input import parse_date, validated
 from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import services
@@ -46,13 +44,7 @@ class VisitList(APIView):
         if value := request.query_params.get("status"):
             rows = rows.filter(status=value)
         if value := request.query_params.get("date"):
-            try:
-                day = date.fromisoformat(value)
-            except ValueError:
-                raise ApplicationError(
-                    "invalid_date", _("Dates are YYYY-MM-DD."), details={"field": "date"}
-                ) from None
-            rows = rows.filter(scheduled_for__date=day)
+            rows = rows.filter(scheduled_for__date=parse_date(value, "date"))
         return cursor_page(request, self, rows, s.VisitSerializer, {"crs": output_crs(request)})
 
     @extend_schema(
