@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses a default secret."""
 
+import pytest
 from django.conf import settings
 
 from tests.conftest import run_python
@@ -41,3 +42,20 @@ def test_production_refuses_without_resident_id_keys():
     result = _import_production(SECRET_KEY="x" * 50, RESIDENT_ID_KEY="", RESIDENT_ID_HASH_KEY="")
     assert result.returncode != 0
     assert "RESIDENT_ID_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_image_build_step_collects_static_files(tmp_path):
+    """The Dockerfile's `collectstatic` (production settings, hashed manifest): a vendored file
+    naming a missing one (a source map) would break the image build."""
+    result = run_python(
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'collectstatic', '--no-input', '-v', '0'])",
+        DJANGO_SETTINGS_MODULE="server.settings.production",
+        DATABASE_URL="postgis://nobody@127.0.0.1:1/nothing",
+        SECRET_KEY="x" * 50,
+        STATIC_ROOT=str(tmp_path),
+        **KEYS,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(tmp_path.glob("maps/vendor/leaflet/leaflet.*.js"))
