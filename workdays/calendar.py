@@ -2,8 +2,9 @@
 count working days between two dates. Each answer says whether it is provisional (it touched a
 year whose holiday schedule is not published yet).
 
-Which days are working days is decided in one place, the SQL function `workdays_is_workday`
-(migration 0003), which routing also uses; this module asks it for a whole range in one query.
+Which days are working days is decided in one place, the SQL table function `workdays_days`
+(migration 0006; `workdays_is_workday` answers for one day), which routing plans into its
+ranking; this module asks it for a whole range in one query.
 """
 
 from __future__ import annotations
