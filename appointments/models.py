@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
-from django.db.models import Q
+from django.db.models import CharField, F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import ServiceItem, ServiceItemVersion
@@ -89,6 +89,13 @@ class Appointment(models.Model):
             models.Index(fields=["status", "confirm_deadline"], name="appt_status_deadline"),
             models.Index(fields=["queue_centre", "status"], name="appt_queue"),
             GistIndex(fields=["location"], name="appt_location_gist"),
+            # a backlog waiting to be routed, neighbours together (`route_queued`)
+            models.Index(
+                Func(F("location"), Value(5), function="ST_GeoHash", output_field=CharField()),
+                F("id"),
+                name="appt_backlog",
+                condition=Q(status="unrouted", routed_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import F, Func, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from catalogue.models import ServiceItem
 from core.codes import new_tracking_code
@@ -28,8 +28,7 @@ from core.transitions import guard
 from core.validation import normalise_mobile
 from geo import selectors as geo_selectors
 from geo.models import Area, Grid, ServiceCentre
-from notifications.models import Notification
-from notifications.services import notify, notify_many
+from notifications.services import notify
 from people.models import Role, Staff
 from people.scope import scope_for
 
@@ -681,184 +680,179 @@ def reroute_affected(*, now: datetime | None = None) -> int:
 
 # --- set-based routing of a backlog -------------------------------------------------------
 
+BACKLOG_SQL = """
+SELECT id, ST_X(location), ST_Y(location), preferred_start, preferred_end
+FROM appointments_appointment
+WHERE status = 'unrouted' AND routed_at IS NULL
+ORDER BY ST_GeoHash(location, 5), id  -- neighbours together (index appt_backlog)
+LIMIT %s
+FOR UPDATE SKIP LOCKED
+"""
+
+# One round trip writes a pass's choices: the appointments, their decisions, events and the
+# agents' notifications (data-modifying CTEs run once each). Deadlines in working time per agent
+# (`people_after_working_minutes_of`), minutes by their station's policy.
+ASSIGN_SQL = """
+WITH u AS (
+    SELECT u.*, s.user_id, coalesce(p.confirm_minutes, %(minutes)s) AS minutes, g.id AS grid_id
+    -- one JSON document for the whole pass (text arrays of JSON are slow to pass)
+    FROM jsonb_to_recordset(%(rows)s::jsonb)
+         AS u(id bigint, agent bigint, grid text, outside boolean, rule text, distance float8,
+              routing jsonb, note text, title text)
+    JOIN people_staff s ON s.id = u.agent
+    LEFT JOIN appointments_stationpolicy p ON p.centre_id = s.centre_id
+    LEFT JOIN geo_grid g ON g.code = u.grid
+),
+d AS (
+    SELECT * FROM people_after_working_minutes_of(
+        ARRAY(SELECT u.agent FROM u), %(now)s, ARRAY(SELECT u.minutes FROM u))
+),
+dl AS (SELECT DISTINCT ON (d.staff) d.staff, d.deadline FROM d),
+appointments AS (
+    UPDATE appointments_appointment a
+    SET status = 'awaiting_confirmation', agent_id = u.agent, queue_centre_id = NULL,
+        grid_id = u.grid_id, outside_coverage = u.outside, routed_at = %(now)s,
+        confirm_deadline = dl.deadline, routing = u.routing, version = a.version + 1
+    FROM u JOIN dl ON dl.staff = u.agent
+    WHERE a.id = u.id
+    RETURNING a.id, a.confirm_deadline
+),
+decisions AS (
+    INSERT INTO appointments_routingdecision (appointment_id, created_at, reason, rule, grid_code,
+        agent_id, distance_m, outside_coverage, candidates)
+    SELECT u.id, %(now)s, 'batch', u.rule, coalesce(u.grid, ''), u.agent, u.distance, u.outside,
+           u.routing -> 'candidates'
+    FROM u
+),
+events AS (
+    INSERT INTO appointments_appointmentevent (appointment_id, at, actor_id, action, from_status,
+        to_status, note, data)
+    SELECT u.id, %(now)s, NULL, 'routed', 'unrouted', 'awaiting_confirmation', u.note,
+           jsonb_build_object('reason', 'batch', 'rule', u.rule, 'agent', u.agent, 'grid', u.grid)
+    FROM u
+)
+INSERT INTO notifications_notification (recipient_id, phone, kind, title, body, data, created_at,
+    read_at, delivered_at, attempts, last_error)
+SELECT u.user_id, '', 'appointment_routed', u.title, %(body)s,
+       jsonb_build_object('appointment', u.id, 'confirm_by', a.confirm_deadline), %(now)s,
+       NULL, NULL, 0, ''
+FROM u JOIN appointments a ON a.id = u.id
+"""
+
 
 def route_queued(
     *, batch_size: int = 1000, now: datetime | None = None, limit: int | None = None
 ) -> int:
     """Route appointments that arrived without routing (an imported or offline backlog) in
-    batches: one ranking statement per batch (the same one single bookings use), caps counted
-    across the batch, rows written in bulk. Returns how many were routed to an agent."""
+    batches: the ranking function once per pass for the whole batch (the one single bookings
+    use), choices made in order with caps counted across the batch, written set-based. Returns
+    how many were routed to an agent."""
     now = now or timezone.now()
     routed = 0
     done = 0
     while limit is None or done < limit:
+        size = batch_size if limit is None else min(batch_size, limit - done)
         with transaction.atomic():
-            # neighbours together: a batch then shares grids, candidates and their checks
-            batch = list(
-                Appointment.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.UNROUTED, routed_at__isnull=True)
-                .order_by(Func(F("location"), Value(5), function="ST_GeoHash"), "pk")[
-                    : batch_size if limit is None else min(batch_size, limit - done)
-                ]
-            )
+            with connection.cursor() as cursor:
+                cursor.execute(BACKLOG_SQL, [size])
+                batch = cursor.fetchall()
             if not batch:
                 break
             routed += _route_batch(batch, now)
             done += len(batch)
+    if routed:
+        transaction.on_commit(lambda: async_task("notifications.tasks.deliver_pending"))
     return routed
 
 
-def _route_batch(batch: list[Appointment], now: datetime) -> int:
-    default_window = _window(Appointment(), now)
-    requests = [
-        routing.Request(
-            a.pk,
-            a.location.x,
-            a.location.y,
-            a.preferred_start or default_window[0],
-            a.preferred_end or default_window[1],
-        )
-        for a in batch
-    ]
-    rankings = routing.rank(requests, all_tiers=True)
-    staff_ids = sorted({c.staff_id for r in rankings.values() for c in r.candidates})
-    # lock every candidate once, in id order, then count their open work as it stands
-    list(
-        Staff.objects.select_for_update()
-        .filter(pk__in=staff_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    loads = open_work(staff_ids)
-    grids = dict(
-        Grid.objects.filter(code__in={r.grid for r in rankings.values() if r.grid}).values_list(
-            "code", "pk"
-        )
-    )
-    decisions, events, chosen_ids = [], [], []
-    queued = []
-    for a in batch:
-        ranking = rankings[a.pk]
-        chosen = next(
-            (
-                c
-                for c in ranking.candidates
-                if c.active and c.available and not c.excluded and loads[c.staff_id] < c.cap
-            ),
-            None,
-        )
-        if chosen is None:
-            queued.append(a)
-            continue
-        loads[chosen.staff_id] += 1
-        rule = "grid_member" if chosen.tier == 1 else "community_member"
-        a.status, a.agent_id, a.queue_centre_id = Status.AWAITING, chosen.staff_id, None
-        a.grid_id, a.outside_coverage, a.routed_at = (
-            grids.get(ranking.grid),
-            ranking.outside_coverage,
-            now,
-        )
-        a.routing = {
-            "rule": rule,
-            "grid": ranking.grid,
-            "outside_coverage": ranking.outside_coverage,
-            "distance_m": None if chosen.distance_m is None else round(chosen.distance_m, 1),
-            "candidates": [c.explain(c is chosen) for c in ranking.candidates],
-            "excluded": [],
-            "reason": "batch",
-        }
-        a.version += 1
-        chosen_ids.append(a.pk)
-        decisions.append(
-            RoutingDecision(
-                appointment=a,
-                reason="batch",
-                rule=rule,
-                grid_code=ranking.grid or "",
-                agent_id=chosen.staff_id,
-                distance_m=a.routing["distance_m"],
-                outside_coverage=ranking.outside_coverage,
-                candidates=a.routing["candidates"],
-            )
-        )
-        events.append(
-            AppointmentEvent(
-                appointment=a,
-                action="routed",
-                from_status=Status.UNROUTED,
-                to_status=Status.AWAITING,
-                data={"reason": "batch", "rule": rule},
-            )
-        )
-    chosen = [a for a in batch if a.pk in set(chosen_ids)]
-    if chosen:
-        minutes = settings.APPOINTMENTS["CONFIRM_MINUTES"]
+def _route_batch(batch: list[tuple], now: datetime) -> int:
+    """Rank the batch, give each appointment in order its best candidate still under the cap,
+    write those; re-rank the ones that lost their candidates to earlier ones in the batch (their
+    grid's agents are full now, so the community's are weighed); queue the ones nobody can take.
+    """
+    default_start, default_end = _window(Appointment(), now)
+    pending = {
+        pk: routing.Request(pk, x, y, start or default_start, end or default_end)
+        for pk, x, y, start, end in batch
+    }
+    queued: list[int] = []
+    routed = 0
+    for _pass in range(settings.APPOINTMENTS["ROUTING_RETRIES"]):
+        if not pending:
+            break
+        rankings = routing.rank(list(pending.values()))
+        staff_ids = sorted({c.staff_id for r in rankings.values() for c in r.candidates if c.eligible})
+        # lock every eligible candidate once, in id order, then count their open work as it stands
+        # (single bookings routed meanwhile included)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT agent, people_after_working_minutes(agent, %s, %s) "
-                "FROM (SELECT DISTINCT unnest(%s::bigint[]) AS agent) x",
-                [now, minutes, [a.agent_id for a in chosen]],
+                "SELECT id FROM people_staff WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                [staff_ids],
             )
-            deadlines = dict(cursor.fetchall())
-            # executemany runs as a pipeline: large JSON values travel as separate parameters
-            # (one big array parameter of them is parsed slowly: ~2 s per 1,000 explanations)
-            cursor.executemany(
-                "UPDATE appointments_appointment SET status = 'awaiting_confirmation', "
-                "agent_id = %s, queue_centre_id = NULL, grid_id = %s, outside_coverage = %s, "
-                "routed_at = %s, routing = %s::jsonb, version = version + 1, confirm_deadline = %s "
-                "WHERE id = %s",
-                [
-                    (
-                        a.agent_id,
-                        a.grid_id,
-                        a.outside_coverage,
-                        now,
-                        json.dumps(a.routing, ensure_ascii=False),
-                        deadlines[a.agent_id],
-                        a.pk,
-                    )
-                    for a in chosen
-                ],
+        loads = open_work(staff_ids)
+        picks, lost = [], {}
+        for pk, request in pending.items():
+            ranking = rankings[pk]
+            chosen = next(
+                (c for c in ranking.candidates if c.eligible and loads[c.staff_id] < c.cap), None
             )
-            cursor.executemany(
-                "INSERT INTO appointments_routingdecision (appointment_id, created_at, reason, rule, "
-                "grid_code, agent_id, distance_m, outside_coverage, candidates) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
-                [
-                    (
-                        d.appointment.pk,
-                        now,
-                        d.reason,
-                        d.rule,
-                        d.grid_code,
-                        d.agent_id,
-                        d.distance_m,
-                        d.outside_coverage,
-                        json.dumps(d.candidates, ensure_ascii=False),
-                    )
-                    for d in decisions
-                ],
-            )
-    AppointmentEvent.objects.bulk_create(events)
-    users = dict(
-        Staff.objects.filter(
-            pk__in={a.agent_id for a in batch if a.pk in set(chosen_ids)}
-        ).values_list("pk", "user_id")
-    )
-    notify_many(
-        [
-            Notification(
-                recipient_id=users[a.agent_id],
-                kind="appointment_routed",
-                title=_("New appointment %(code)s") % {"code": a.tracking_code},
-                body=_("Please confirm or decline."),
-                data={"appointment": a.pk},
-            )
-            for a in batch
-            if a.pk in set(chosen_ids)
-        ]
-    )
-    for a in queued:  # rare in a healthy district: the full path, with managers notified
-        a.routed_at = None
+            if chosen is not None:
+                loads[chosen.staff_id] += 1
+                picks.append((pk, ranking, chosen))
+            elif any(c.eligible for c in ranking.candidates):
+                lost[pk] = request  # someone earlier in the batch took the last place
+            else:
+                queued.append(pk)
+        _assign(picks, now)
+        routed += len(picks)
+        pending = lost
+    queued.extend(pending)
+    for a in Appointment.objects.filter(pk__in=queued).select_related("item_version"):
+        # rare in a healthy district: the full path, with managers notified
         route(a, actor=None, reason="batch", now=now)
-    return len(chosen_ids)
+    return routed
+
+
+def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], now: datetime) -> None:
+    if not picks:
+        return
+    codes = dict(
+        Appointment.objects.filter(pk__in=[pk for pk, _r, _c in picks]).values_list(
+            "pk", "tracking_code"
+        )
+    )
+    rows = []
+    for pk, ranking, chosen in picks:
+        rule = "grid_member" if chosen.tier == 1 else "community_member"
+        distance = None if chosen.distance_m is None else round(chosen.distance_m, 1)
+        rows.append(
+            {
+                "id": pk,
+                "agent": chosen.staff_id,
+                "grid": ranking.grid,
+                "outside": ranking.outside_coverage,
+                "rule": rule,
+                "distance": distance,
+                "routing": {
+                    "rule": rule,
+                    "grid": ranking.grid,
+                    "outside_coverage": ranking.outside_coverage,
+                    "distance_m": distance,
+                    "candidates": [c.explain(c is chosen) for c in ranking.candidates],
+                    "excluded": [],
+                    "reason": "batch",
+                },
+                "note": _("Routed to %(name)s (%(rule)s).") % {"name": chosen.name, "rule": rule},
+                "title": _("New appointment %(code)s") % {"code": codes[pk]},
+            }
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ASSIGN_SQL,
+            {
+                "rows": json.dumps(rows, ensure_ascii=False),
+                "now": now,
+                "minutes": settings.APPOINTMENTS["CONFIRM_MINUTES"],
+                "body": _("Please confirm or decline."),
+            },
+        )

@@ -53,8 +53,8 @@ RETURNS TABLE (full_name text, phone text, user_id bigint, active boolean, from_
                eligible boolean)
 LANGUAGE sql STABLE AS $$
     SELECT s.full_name::text, s.phone::text, s.user_id, s.active, f.fresh,
-           ST_Distance(CASE WHEN f.fresh THEN s.last_position ELSE ctr.location END::geography,
-                       p_geom::geography),
+           -- on the sphere: within half a percent of the spheroid, and a fraction of its cost
+           ST_DistanceSphere(CASE WHEN f.fresh THEN s.last_position ELSE ctr.location END, p_geom),
            x.load, f.cap, x.available, f.excluded,
            s.active AND x.available AND NOT f.excluded AND x.load < f.cap
     FROM people_staff s
@@ -103,66 +103,60 @@ req AS (
          AS r(appt, lon, lat, ws, we, excluded)
     JOIN wins ON wins.ws = r.ws AND wins.we = r.we
 ),
-covered AS (
-    SELECT req.appt, g.id AS grid_id, g.code, g.community_id, false AS outside
-    FROM req CROSS JOIN LATERAL (
+anchor AS (
+    -- the grid covering the point; for a point in no grid, the nearest grid within range (KNN
+    -- on 8, then exact metres; not looked for when a grid covers the point)
+    SELECT req.*, coalesce(c.id, n.id) AS grid_id, coalesce(c.code, n.code) AS code,
+           coalesce(c.community_id, n.community_id) AS community_id, c.id IS NULL AS outside
+    FROM req
+    LEFT JOIN LATERAL (
         SELECT g.id, g.code, g.community_id FROM geo_grid g
         WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, req.geom)
         ORDER BY g.code LIMIT 1
-    ) g
-),
-anchor AS (
-    SELECT * FROM covered
-    UNION ALL
-    -- a point in no grid: the nearest grid within range (KNN on 8, then exact metres)
-    SELECT u.appt, n.id, n.code, n.community_id, true
-    FROM (SELECT * FROM req WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.appt = req.appt)) u
-    CROSS JOIN LATERAL (
-        SELECT k.* FROM (
+    ) c ON true
+    LEFT JOIN LATERAL (
+        SELECT k.id, k.code, k.community_id FROM (
             SELECT g.id, g.code, g.community_id,
-                   ST_Distance(g.boundary::geography, u.geom::geography) AS d
-            FROM geo_grid g WHERE g.retired_at IS NULL
-            ORDER BY g.boundary <-> u.geom LIMIT 8
+                   ST_Distance(g.boundary::geography, req.geom::geography) AS d
+            FROM geo_grid g WHERE g.retired_at IS NULL AND c.id IS NULL
+            ORDER BY g.boundary <-> req.geom LIMIT 8
         ) k
+        WHERE k.d <= p_max_m
         ORDER BY k.d, k.code LIMIT 1
-    ) n
-    WHERE n.d <= p_max_m
+    ) n ON true
+    WHERE c.id IS NOT NULL OR n.id IS NOT NULL
 ),
 t1 AS MATERIALIZED (  -- the anchor grid's agents
     SELECT an.appt, an.code AS anchor_code, an.outside, 1 AS tier, an.code AS grid_code, ga.kind,
            ga.staff_id, c.*
     FROM anchor an
-    JOIN req ON req.appt = an.appt
     JOIN people_gridassignment ga
-      ON ga.grid_id = an.grid_id AND ga.valid_from <= req.day
-     AND (ga.valid_to IS NULL OR ga.valid_to > req.day)
-    CROSS JOIN LATERAL routing_candidate(ga.staff_id, req.geom, req.ws, req.we,
-                                         req.default_time, req.excluded, p_max_age,
-                                         p_max_acc, p_cap) c
+      ON ga.grid_id = an.grid_id AND ga.valid_from <= an.day
+     AND (ga.valid_to IS NULL OR ga.valid_to > an.day)
+    CROSS JOIN LATERAL routing_candidate(ga.staff_id, an.geom, an.ws, an.we, an.default_time,
+                                         an.excluded, p_max_age, p_max_acc, p_cap) c
 ),
-need2 AS MATERIALIZED (  -- anchors whose grid has nobody eligible (every anchor for a backlog)
+need2 AS MATERIALIZED (  -- anchors whose grid has nobody eligible (every anchor with all_tiers)
     SELECT an.* FROM anchor an
-    WHERE p_all_tiers OR NOT EXISTS (SELECT 1 FROM t1 WHERE t1.appt = an.appt AND t1.eligible)
+    WHERE p_all_tiers OR an.appt NOT IN (SELECT t1.appt FROM t1 WHERE t1.eligible)
 ),
 t2 AS MATERIALIZED (  -- the agents of the community's nearest other grids
     SELECT DISTINCT ON (an.appt, ga.staff_id)
            an.appt, an.code AS anchor_code, an.outside, 2 AS tier, g.code AS grid_code, ga.kind,
            ga.staff_id, c.*
     FROM need2 an
-    JOIN req ON req.appt = an.appt
     CROSS JOIN LATERAL (
         SELECT g.id, g.code FROM geo_grid g
         WHERE g.community_id = an.community_id AND g.retired_at IS NULL AND g.id <> an.grid_id
-        ORDER BY g.boundary <-> req.geom
+        ORDER BY g.boundary <-> an.geom
         LIMIT p_community_grids
     ) g
     JOIN people_gridassignment ga
-      ON ga.grid_id = g.id AND ga.valid_from <= req.day
-     AND (ga.valid_to IS NULL OR ga.valid_to > req.day)
-    CROSS JOIN LATERAL routing_candidate(ga.staff_id, req.geom, req.ws, req.we,
-                                         req.default_time, req.excluded, p_max_age,
-                                         p_max_acc, p_cap) c
-    WHERE NOT EXISTS (SELECT 1 FROM t1 WHERE t1.appt = an.appt AND t1.staff_id = ga.staff_id)
+      ON ga.grid_id = g.id AND ga.valid_from <= an.day
+     AND (ga.valid_to IS NULL OR ga.valid_to > an.day)
+    CROSS JOIN LATERAL routing_candidate(ga.staff_id, an.geom, an.ws, an.we, an.default_time,
+                                         an.excluded, p_max_age, p_max_acc, p_cap) c
+    WHERE (an.appt, ga.staff_id) NOT IN (SELECT t1.appt, t1.staff_id FROM t1)
     ORDER BY an.appt, ga.staff_id, (ga.kind = 'primary') DESC, g.code
 ),
 cands AS (SELECT * FROM t1 UNION ALL SELECT * FROM t2)
@@ -179,7 +173,7 @@ UNION ALL  -- an anchor grid nobody is assigned to: one row without a candidate
 SELECT an.appt, an.code::text, an.outside, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, 1
 FROM anchor an
-WHERE NOT EXISTS (SELECT 1 FROM cands c WHERE c.appt = an.appt);
+WHERE an.appt NOT IN (SELECT c.appt FROM cands c);
 END $$;
 """
 )

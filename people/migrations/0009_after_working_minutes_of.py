@@ -1,0 +1,39 @@
+"""Confirmation deadlines for many agents at once (a routed backlog): `people_after_working_minutes`
+works through an agent's working time over the next 30 days, which is the same for every agent
+without own periods and without leave in those days — computed once per distinct number of
+minutes for them, per agent for the others. Same answers as calling it per agent."""
+
+from django.db import migrations
+
+FORWARD = """
+CREATE FUNCTION people_after_working_minutes_of(p_staff bigint[], t timestamptz,
+                                                p_minutes integer[])
+RETURNS TABLE (staff bigint, deadline timestamptz) LANGUAGE sql STABLE AS $$
+    WITH x AS MATERIALIZED (
+        SELECT u.staff, u.minutes,
+               EXISTS (SELECT 1 FROM people_workperiod w WHERE w.staff_id = u.staff)
+               -- the horizon people_after_working_minutes looks at
+               OR EXISTS (SELECT 1 FROM people_leave l WHERE l.staff_id = u.staff
+                          AND l.start < t + interval '30 days' AND l."end" > t) AS own
+        FROM unnest(p_staff, p_minutes) AS u(staff, minutes)
+    ),
+    by_default AS (
+        SELECT m.minutes, people_after_working_minutes(NULL, t, m.minutes) AS deadline
+        FROM (SELECT DISTINCT x.minutes FROM x WHERE NOT x.own) m
+    )
+    SELECT x.staff,
+           CASE WHEN x.own THEN people_after_working_minutes(x.staff, t, x.minutes)
+                ELSE d.deadline END
+    FROM x LEFT JOIN by_default d ON d.minutes = x.minutes
+$$;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("people", "0008_availability_inlinable")]
+    operations = [
+        migrations.RunSQL(
+            FORWARD,
+            "DROP FUNCTION IF EXISTS people_after_working_minutes_of(bigint[], timestamptz, integer[]);",
+        )
+    ]
