@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GistIndex
 from django.db.models import CharField, F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +87,6 @@ class Appointment(models.Model):
             models.Index(fields=["agent", "status"], name="appt_agent_status"),
             models.Index(fields=["status", "confirm_deadline"], name="appt_status_deadline"),
             models.Index(fields=["queue_centre", "status"], name="appt_queue"),
-            GistIndex(fields=["location"], name="appt_location_gist"),
             # a backlog waiting to be routed, neighbours together (`route_queued`)
             models.Index(
                 Func(F("location"), Value(5), function="ST_GeoHash", output_field=CharField()),

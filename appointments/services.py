@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from catalogue.models import ServiceItem
+from catalogue.models import ServiceItemVersion
 from core.codes import new_tracking_code
 from core.errors import ApplicationError, NotFound
 from core.offline import replayed
@@ -77,8 +77,15 @@ class Intake:
     notes: str = ""
 
 
-def _check_intake(actor, intake: Intake, now: datetime) -> tuple[ServiceItem, str, str]:
-    item = ServiceItem.objects.filter(code=intake.service_item, active=True).first()
+def _check_intake(actor, intake: Intake, now: datetime) -> tuple[ServiceItemVersion, str, str]:
+    # the item and its current version in one query
+    version = (
+        ServiceItemVersion.objects.select_related("item")
+        .filter(item__code=intake.service_item, item__active=True)
+        .order_by("-version")
+        .first()
+    )
+    item = version.item if version is not None else None
     if item is None:
         raise ApplicationError(
             "unknown_service_item",
@@ -121,7 +128,7 @@ def _check_intake(actor, intake: Intake, now: datetime) -> tuple[ServiceItem, st
                 "The preferred window must run forwards, end in the future and span at most 14 days."
             ),
         )
-    return item, phone, resident_id
+    return version, phone, resident_id
 
 
 @transaction.atomic
@@ -138,7 +145,7 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
     )
     if existing is not None:
         return existing
-    item, phone, resident_id = _check_intake(actor, intake, now)
+    version, phone, resident_id = _check_intake(actor, intake, now)
     inside = geo_selectors.grid_for_point(intake.location) is not None or bool(
         geo_selectors.area_chain_for_point(intake.location)
     )
@@ -158,8 +165,8 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
         resident_id_masked=identity.mask(resident_id) if resident_id else "",
         address=intake.address.strip(),
         location=intake.location,
-        service_item=item,
-        item_version=item.current,
+        service_item=version.item,
+        item_version=version,
         description=intake.description.strip(),
         preferred_start=intake.preferred_start,
         preferred_end=intake.preferred_end,
@@ -335,17 +342,23 @@ def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now)
     appointment.status = Status.AWAITING
     appointment.agent = staff
     appointment.queue_centre = None
-    appointment.grid_id = (
-        Grid.objects.filter(code=ranking.grid).values_list("pk", flat=True).first()
-    )
     appointment.outside_coverage = ranking.outside_coverage
     appointment.routed_at = now
     with connection.cursor() as cursor:
+        # the grid's id, and the deadline in the agent's working time by their station's policy
         cursor.execute(
-            "SELECT people_after_working_minutes(%s, %s, %s)",
-            [staff.pk, now, _confirm_minutes(staff)],
+            "SELECT (SELECT id FROM geo_grid WHERE code = %s), people_after_working_minutes("
+            "%s, %s, coalesce((SELECT confirm_minutes FROM appointments_stationpolicy "
+            "WHERE centre_id = %s), %s))",
+            [
+                ranking.grid,
+                staff.pk,
+                now,
+                staff.centre_id,
+                settings.APPOINTMENTS["CONFIRM_MINUTES"],
+            ],
         )
-        appointment.confirm_deadline = cursor.fetchone()[0]
+        appointment.grid_id, appointment.confirm_deadline = cursor.fetchone()
     _record(appointment, ranking, chosen, reason=reason, rule=rule)
     appointment.version += 1
     appointment.save()
@@ -781,7 +794,9 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
         if not pending:
             break
         rankings = routing.rank(list(pending.values()))
-        staff_ids = sorted({c.staff_id for r in rankings.values() for c in r.candidates if c.eligible})
+        staff_ids = sorted(
+            {c.staff_id for r in rankings.values() for c in r.candidates if c.eligible}
+        )
         # lock every eligible candidate once, in id order, then count their open work as it stands
         # (single bookings routed meanwhile included)
         with connection.cursor() as cursor:

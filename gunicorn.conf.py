@@ -1,0 +1,10 @@
+"""Gunicorn settings read from the working directory (the image's /app, a checkout's root).
+Command-line flags (bind, workers) still win."""
+
+import gc
+
+
+def post_worker_init(worker):
+    # objects that live as long as the worker (Django, URL patterns, translations) leave the
+    # garbage collector's generations: fewer and shorter collections in the middle of requests
+    gc.freeze()
