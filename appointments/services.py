@@ -8,6 +8,7 @@ who may take it; `appointment_act` is the only function that changes a status by
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
+from psycopg.errors import DeadlockDetected
 
 from catalogue.models import ServiceItemVersion
 from core.codes import new_tracking_code
@@ -155,7 +157,8 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
             _("The location is outside the district's service area."),
             details={"location": list(intake.location.coords)},
         )
-    appointment = Appointment.objects.create(
+    # not written yet: a routed booking is written once, already routed (one INSERT, no UPDATE)
+    appointment = Appointment(
         tracking_code=_tracking_code(),
         client_uuid=intake.client_uuid,
         applicant_name=intake.applicant_name.strip(),
@@ -273,15 +276,17 @@ def _managers_of(centre: ServiceCentre):
 def route(
     appointment: Appointment, *, actor, reason: str, now: datetime | None = None
 ) -> Appointment:
-    """Route (or re-route) one appointment; call inside a transaction with its row locked."""
+    """Route (or re-route) one appointment; call inside a transaction with its row locked (or
+    with a new appointment not written yet: routing writes it)."""
     now = now or timezone.now()
     excluded = set(appointment.routing.get("excluded", []))
     start, end = _window(appointment, now)
+    key = appointment.pk or 0
     for _attempt in range(settings.APPOINTMENTS["ROUTING_RETRIES"]):
         ranking = routing.rank(
             [
                 routing.Request(
-                    appointment.pk,
+                    key,
                     appointment.location.x,
                     appointment.location.y,
                     start,
@@ -289,7 +294,7 @@ def route(
                     frozenset(excluded),
                 )
             ]
-        )[appointment.pk]
+        )[key]
         chosen = next((c for c in ranking.candidates if c.eligible), None)
         if chosen is None:
             return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
@@ -309,7 +314,8 @@ def route(
     return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
 
 
-def _record(appointment, ranking, chosen, *, reason, rule) -> None:
+def _record(appointment, ranking, chosen, *, reason, rule) -> RoutingDecision:
+    """Set the appointment's routing explanation; the decision row to save once it is written."""
     explanation = [
         c.explain(chosen is not None and c.staff_id == chosen.staff_id) for c in ranking.candidates
     ]
@@ -324,7 +330,7 @@ def _record(appointment, ranking, chosen, *, reason, rule) -> None:
         "excluded": sorted(appointment.routing.get("excluded", [])),
         "reason": reason,
     }
-    RoutingDecision.objects.create(
+    return RoutingDecision(
         appointment=appointment,
         reason=reason,
         rule=rule,
@@ -359,9 +365,10 @@ def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now)
             ],
         )
         appointment.grid_id, appointment.confirm_deadline = cursor.fetchone()
-    _record(appointment, ranking, chosen, reason=reason, rule=rule)
+    decision = _record(appointment, ranking, chosen, reason=reason, rule=rule)
     appointment.version += 1
     appointment.save()
+    decision.save()
     _event(
         appointment,
         actor=actor,
@@ -398,10 +405,11 @@ def _to_queue(appointment, ranking, *, actor, reason, now) -> Appointment:
     appointment.outside_coverage = ranking.outside_coverage or not ranking.grid
     appointment.routed_at = now
     appointment.confirm_deadline = None
-    _record(appointment, ranking, None, reason=reason, rule=rule)
+    decision = _record(appointment, ranking, None, reason=reason, rule=rule)
     appointment.routing["outside_coverage"] = appointment.outside_coverage
     appointment.version += 1
     appointment.save()
+    decision.save()
     _event(
         appointment,
         actor=actor,
@@ -754,25 +762,69 @@ FROM u JOIN appointments a ON a.id = u.id
 
 
 def route_queued(
-    *, batch_size: int = 1000, now: datetime | None = None, limit: int | None = None
+    *,
+    batch_size: int = 1000,
+    now: datetime | None = None,
+    limit: int | None = None,
+    workers: int = 1,
 ) -> int:
     """Route appointments that arrived without routing (an imported or offline backlog) in
     batches: the ranking function once per pass for the whole batch (the one single bookings
-    use), choices made in order with caps counted across the batch, written set-based. Returns
-    how many were routed to an agent."""
+    use), choices made in order with caps counted across the batch, written set-based. With
+    `workers` > 1, as many threads (each its own database connection) take batches side by
+    side: `SKIP LOCKED` gives each its own appointments, agents' rows are locked while their
+    caps are counted. Returns how many were routed to an agent."""
     now = now or timezone.now()
+    if workers <= 1:
+        return _route_queued(batch_size, now, limit)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def work(share: int | None) -> None:
+        try:
+            results.append(_route_queued(batch_size, now, share))
+        except BaseException as error:  # reported to the caller below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    shares = (
+        [None] * workers
+        if limit is None
+        else [limit // workers + (1 if i < limit % workers else 0) for i in range(workers)]
+    )
+    threads = [threading.Thread(target=work, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sum(results)
+
+
+def _route_queued(batch_size: int, now: datetime, limit: int | None) -> int:
     routed = 0
     done = 0
     while limit is None or done < limit:
         size = batch_size if limit is None else min(batch_size, limit - done)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(BACKLOG_SQL, [size])
-                batch = cursor.fetchall()
-            if not batch:
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute(BACKLOG_SQL, [size])
+                        batch = cursor.fetchall()
+                    count = _route_batch(batch, now) if batch else 0
                 break
-            routed += _route_batch(batch, now)
-            done += len(batch)
+            except OperationalError as error:
+                # two batches side by side reached for the same agents in different orders
+                # (a second pass locks more of them): PostgreSQL cancelled one; do it again
+                if not isinstance(error.__cause__, DeadlockDetected) or attempt == 2:
+                    raise
+        if not batch:
+            break
+        routed += count
+        done += len(batch)
     if routed:
         transaction.on_commit(lambda: async_task("notifications.tasks.deliver_pending"))
     return routed
