@@ -41,7 +41,7 @@ class Appointment(models.Model):
     applicant_name = models.CharField(_("applicant"), max_length=50)
     applicant_phone = models.CharField(_("applicant's mobile"), max_length=11)
     resident_id_encrypted = models.TextField(blank=True)
-    resident_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    resident_id_hash = models.CharField(max_length=64, blank=True)  # index appt_resident_hash
     resident_id_masked = models.CharField(max_length=18, blank=True)
     address = models.CharField(_("address"), max_length=300)
     location = models.PointField(_("location"), srid=4326)
@@ -59,7 +59,12 @@ class Appointment(models.Model):
     status = models.CharField(max_length=24, choices=Status.choices)
     # the agent it is with: the routed candidate while awaiting, the owner once confirmed
     agent = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        db_index=False,  # appt_agent_status leads with it
     )
     first_inquiry = models.BooleanField(
         default=False, help_text=_("首问负责: owned by the agent who took it in person.")
@@ -73,6 +78,7 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # appt_queue leads with it
         help_text=_("The unrouted queue it waits in, when no agent could take it."),
     )
     outside_coverage = models.BooleanField(default=False)
@@ -85,11 +91,15 @@ class Appointment(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["agent", "status"], name="appt_agent_status"),
+            # equality look-ups only: no pattern-ops twin
+            models.Index(fields=["resident_id_hash"], name="appt_resident_hash"),
             models.Index(fields=["status", "confirm_deadline"], name="appt_status_deadline"),
             models.Index(fields=["queue_centre", "status"], name="appt_queue"),
             # a backlog waiting to be routed, neighbours together (`route_queued`)
             models.Index(
-                Func(F("location"), Value(5), function="ST_GeoHash", output_field=CharField()),
+                # ~150 m cells: a batch is a compact cluster, so batches side by side rarely
+                # want the same agents
+                Func(F("location"), Value(7), function="ST_GeoHash", output_field=CharField()),
                 F("id"),
                 name="appt_backlog",
                 condition=Q(status="unrouted", routed_at__isnull=True),

@@ -705,7 +705,7 @@ BACKLOG_SQL = """
 SELECT id, ST_X(location), ST_Y(location), preferred_start, preferred_end
 FROM appointments_appointment
 WHERE status = 'unrouted' AND routed_at IS NULL
-ORDER BY ST_GeoHash(location, 5), id  -- neighbours together (index appt_backlog)
+ORDER BY ST_GeoHash(location, 7), id  -- neighbours together (index appt_backlog)
 LIMIT %s
 FOR UPDATE SKIP LOCKED
 """

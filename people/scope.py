@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core import rows
+from geo.models import ServiceCentre
 from geo.selectors import area_ids_above, area_ids_below
 
 from .models import GridAssignment, Role, Staff
@@ -101,15 +104,31 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def _active_staff(user_id: int) -> Staff | None:
+    """The user's active staff record with its centre, in one plain query (every request asks);
+    positions and the centre's location are left deferred: no scope decision reads them."""
+    staff_fields, staff_columns = rows.columns(Staff, "s", skip=("last_position",))
+    centre_fields, centre_columns = rows.columns(ServiceCentre, "c", skip=("location",))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {staff_columns}, {centre_columns} FROM people_staff s "
+            "LEFT JOIN geo_servicecentre c ON c.id = s.centre_id "
+            "WHERE s.user_id = %s AND s.active",
+            [user_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    staff = rows.instance(Staff, staff_fields, row[: len(staff_fields)])
+    if staff.centre_id is not None:
+        staff.centre = rows.instance(ServiceCentre, centre_fields, row[len(staff_fields) :])
+    return staff
+
+
 def _compute(user) -> Scope:
     if user is None or not user.is_authenticated:
         return NOBODY
-    staff = (
-        Staff.objects.select_related("centre__area")
-        .defer("centre__area__boundary")  # a large polygon no scope decision reads
-        .filter(user=user, active=True)
-        .first()
-    )
+    staff = _active_staff(user.pk)
     if user.is_superuser:
         return Scope(staff=staff, everything=True, editor=True)
     if staff is None:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
+from server.api.serializers import CachedFieldsMixin
 
 from ..models import Appointment, AppointmentEvent, Channel
 
@@ -64,7 +65,7 @@ def routing_block(appointment: Appointment, *, staff_view: bool) -> dict:
     return block
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     location = CrsGeometryField()
     service_item = serializers.CharField(source="service_item.code")
     service_item_name = serializers.CharField(source="item_version.name")
