@@ -8,7 +8,7 @@ who may take it; `appointment_act` is the only function that changes a status by
 from __future__ import annotations
 
 import json
-import threading
+import multiprocessing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -702,7 +702,7 @@ def reroute_affected(*, now: datetime | None = None) -> int:
 # --- set-based routing of a backlog -------------------------------------------------------
 
 BACKLOG_SQL = """
-SELECT id, ST_X(location), ST_Y(location), preferred_start, preferred_end
+SELECT id, ST_X(location), ST_Y(location), preferred_start, preferred_end, tracking_code
 FROM appointments_appointment
 WHERE status = 'unrouted' AND routed_at IS NULL
 ORDER BY ST_GeoHash(location, 7), id  -- neighbours together (index appt_backlog)
@@ -771,36 +771,29 @@ def route_queued(
     """Route appointments that arrived without routing (an imported or offline backlog) in
     batches: the ranking function once per pass for the whole batch (the one single bookings
     use), choices made in order with caps counted across the batch, written set-based. With
-    `workers` > 1, as many threads (each its own database connection) take batches side by
-    side: `SKIP LOCKED` gives each its own appointments, agents' rows are locked while their
-    caps are counted. Returns how many were routed to an agent."""
+    `workers` > 1, as many processes (each its own database connection; threads would share one
+    interpreter lock) take batches side by side: `SKIP LOCKED` gives each its own appointments,
+    agents' rows are locked while their caps are counted. Returns how many were routed to an
+    agent."""
     now = now or timezone.now()
     if workers <= 1:
         return _route_queued(batch_size, now, limit)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def work(share: int | None) -> None:
-        try:
-            results.append(_route_queued(batch_size, now, share))
-        except BaseException as error:  # reported to the caller below
-            errors.append(error)
-        finally:
-            connection.close()
-
     shares = (
         [None] * workers
         if limit is None
         else [limit // workers + (1 if i < limit % workers else 0) for i in range(workers)]
     )
-    threads = [threading.Thread(target=work, args=(share,)) for share in shares]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return sum(results)
+    connections.close_all()  # a forked child must not share the parent's connection
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        routed = pool.starmap(_route_queued_in_child, [(batch_size, now, s) for s in shares])
+    return sum(routed)
+
+
+def _route_queued_in_child(batch_size: int, now: datetime, limit: int | None) -> int:
+    try:
+        return _route_queued(batch_size, now, limit)
+    finally:
+        connections.close_all()
 
 
 def _route_queued(batch_size: int, now: datetime, limit: int | None) -> int:
@@ -838,8 +831,9 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
     default_start, default_end = _window(Appointment(), now)
     pending = {
         pk: routing.Request(pk, x, y, start or default_start, end or default_end)
-        for pk, x, y, start, end in batch
+        for pk, x, y, start, end, _code in batch
     }
+    codes = {row[0]: row[5] for row in batch}
     queued: list[int] = []
     routed = 0
     for _pass in range(settings.APPOINTMENTS["ROUTING_RETRIES"]):
@@ -870,7 +864,7 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
                 lost[pk] = request  # someone earlier in the batch took the last place
             else:
                 queued.append(pk)
-        _assign(picks, now)
+        _assign(picks, codes, now)
         routed += len(picks)
         pending = lost
     queued.extend(pending)
@@ -880,14 +874,12 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
     return routed
 
 
-def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], now: datetime) -> None:
+def _assign(
+    picks: list[tuple[int, routing.Ranking, routing.Candidate]], codes: dict[int, str], now
+) -> None:
     if not picks:
         return
-    codes = dict(
-        Appointment.objects.filter(pk__in=[pk for pk, _r, _c in picks]).values_list(
-            "pk", "tracking_code"
-        )
-    )
+    routed_to, new_appointment = _("Routed to %(name)s (%(rule)s)."), _("New appointment %(code)s")
     rows = []
     for pk, ranking, chosen in picks:
         rule = "grid_member" if chosen.tier == 1 else "community_member"
@@ -909,8 +901,8 @@ def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], now: da
                     "excluded": [],
                     "reason": "batch",
                 },
-                "note": _("Routed to %(name)s (%(rule)s).") % {"name": chosen.name, "rule": rule},
-                "title": _("New appointment %(code)s") % {"code": codes[pk]},
+                "note": routed_to % {"name": chosen.name, "rule": rule},
+                "title": new_appointment % {"code": codes[pk]},
             }
         )
     with connection.cursor() as cursor:

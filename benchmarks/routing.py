@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=3000)
     parser.add_argument("--http", type=int, default=1000)
     parser.add_argument("--bulk", type=int, default=100_000)
+    parser.add_argument("--bulk-workers", type=int, default=2, help="batches side by side")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()
     django.setup()
@@ -159,7 +160,7 @@ def main() -> None:
         ranking_raw = timed(full, sample)
 
     http_result = bench_http(args.http, points(args.http), ws, we)
-    bulk_result = bench_bulk(args.bulk, extent, ws, we, services, connection)
+    bulk_result = bench_bulk(args.bulk, args.bulk_workers, extent, ws, we, services, connection)
 
     result = {
         "benchmark": "routing",
@@ -324,7 +325,7 @@ def bench_http(n: int, pts, ws, we) -> dict:
     }
 
 
-def bench_bulk(n: int, extent, ws, we, services, connection) -> dict:
+def bench_bulk(n: int, workers: int, extent, ws, we, services, connection) -> dict:
     """Route a backlog of n queued appointments with the set-based statement, in batches."""
     from catalogue.models import ServiceItem
 
@@ -357,7 +358,7 @@ def bench_bulk(n: int, extent, ws, we, services, connection) -> dict:
         )
         cursor.execute("ANALYZE appointments_appointment")
     started = time.perf_counter()
-    routed = services.route_queued(batch_size=1000)
+    routed = services.route_queued(batch_size=1000, workers=workers)
     elapsed = time.perf_counter() - started
     return {
         "queued": n,
@@ -365,6 +366,7 @@ def bench_bulk(n: int, extent, ws, we, services, connection) -> dict:
         "seconds": round(elapsed, 1),
         "appointments_per_s": round(n / elapsed, 1),
         "batch_size": 1000,
+        "workers": workers,
     }
 
 
