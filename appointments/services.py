@@ -224,7 +224,9 @@ def open_work(staff_ids) -> dict[int, int]:
     a case yet plus open cases), for agents already locked by the caller."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, open_work(id) FROM unnest(%s::bigint[]) AS id", [list(staff_ids)]
+            "SELECT id, o.load FROM unnest(%s::bigint[]) AS id "
+            "CROSS JOIN LATERAL open_work_of(id) o",  # inlined: planned with the statement
+            [list(staff_ids)],
         )
         return dict(cursor.fetchall())
 

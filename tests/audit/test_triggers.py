@@ -64,6 +64,32 @@ def test_update_records_only_the_changed_columns(world):
     assert closed.op == "UPDATE" and set(closed.changes) == {"valid_to"}
 
 
+def test_a_statement_changing_many_rows_records_the_same_changes(routed_world):
+    """Over 16 rows the trigger compares column by column (audit 0004): the same changes as row
+    by row, nothing for rows left as they were, geometry as GeoJSON, skipped columns left out."""
+    from tests.appointments.helpers import book
+
+    appointments = [book(resident_id="11010519491231002X") for _ in range(17)]
+    first, other = appointments[0].pk, appointments[5].pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE appointments_appointment SET resident_id_encrypted = 'x', "
+            "routing = '{}'::jsonb, notes = CASE WHEN id = %s THEN 'moved' ELSE notes END, "
+            "location = CASE WHEN id = %s THEN ST_Translate(location, 0.001, 0) "
+            "ELSE location END",
+            [first, first],
+        )
+    unmoved = changes_of("appointments_appointment", other)
+    assert len(unmoved) == 1  # the INSERT: encrypted id and routing are not in the trail
+    moved = changes_of("appointments_appointment", first)[-1]
+    assert moved.op == "UPDATE" and set(moved.changes) == {"notes", "location"}
+    assert moved.changes["notes"] == ["", "moved"]
+    old, new = moved.changes["location"]
+    assert old == changes_of("appointments_appointment", first)[0].changes["location"]
+    assert new["type"] == "Point" and new != old
+    assert new["crs"] == {"type": "name", "properties": {"name": "EPSG:4326"}}
+
+
 def test_an_update_that_changes_nothing_records_nothing(world):
     grid = Grid.objects.get(code="A")
     before = Change.objects.count()
