@@ -109,7 +109,10 @@ def _params(requests: list[Request], all_tiers: bool) -> dict:
         "lat": [r.lat for r in requests],
         "ws": [r.window_start for r in requests],
         "we": [r.window_end for r in requests],
-        "excluded": [",".join(str(i) for i in sorted(r.excluded)) for r in requests],
+        # none excluded anywhere (a backlog): no list at all, rather than a thousand empty ones
+        "excluded": [",".join(str(i) for i in sorted(r.excluded)) for r in requests]
+        if any(r.excluded for r in requests)
+        else None,
         "max_m": settings.GEO["NEAREST_GRID_MAX_M"],
         "max_age": conf["POSITION_MAX_AGE_MINUTES"],
         "max_acc": conf["POSITION_MAX_ACCURACY_M"],

@@ -64,7 +64,9 @@ LANGUAGE sql STABLE AS $$
                 AND s.last_position_at >= now() - make_interval(mins => p_max_age)
                 AND s.last_position_accuracy_m <= p_max_acc) AS fresh,
                coalesce(s.open_work_cap::integer, p_cap) AS cap,
-               p_staff::text = ANY (string_to_array(p_excluded, ',')) AS excluded
+               -- NULL: nobody excluded (a backlog passes no list at all)
+               coalesce(p_staff::text = ANY (string_to_array(p_excluded, ',')), false)
+                   AS excluded
     ) f
     CROSS JOIN LATERAL (
         -- OFFSET 0 keeps this subquery whole, so each figure is computed once, not once per use
