@@ -83,3 +83,37 @@ def test_the_timeout_task_run_twice_at_once_acts_once(routed_world):
     outcomes = run_together(lambda: services.expire_confirmations(now=late), [(), ()])
     assert sorted(v for _, v in outcomes) == [0, 1]
     assert a.events.filter(action="timeout").count() == 1
+
+
+def test_a_backlog_routed_by_two_worker_processes_keeps_caps_and_loses_nothing(
+    routed_world, settings
+):
+    """route_queued(workers=2): two forked processes, each its own connection, take batches
+    side by side (SKIP LOCKED); caps are counted under the agents' row locks."""
+    from catalogue.models import ServiceItem
+
+    settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 3}
+    item = ServiceItem.objects.get(code="MZ-001")
+    for i in range(12):  # arrived without routing, committed (a transactional test)
+        it = intake(100 + i, 100)
+        Appointment.objects.create(
+            tracking_code=f"PAR{i:05d}",
+            applicant_name="张三",
+            applicant_phone="13800001234",
+            address="x",
+            location=it.location,
+            service_item=item,
+            item_version=item.current,
+            preferred_start=it.preferred_start,
+            preferred_end=it.preferred_end,
+            channel="web",
+            status=Status.UNROUTED,
+        )
+    routed = services.route_queued(batch_size=2, now=NOW, workers=2)
+    connection.close()  # the children's writes are committed; read them afresh
+    loads = {}
+    for a in Appointment.objects.filter(status=Status.AWAITING):
+        loads[a.agent_id] = loads.get(a.agent_id, 0) + 1
+    assert routed == sum(loads.values()) == 6 and all(n <= 3 for n in loads.values()), loads
+    assert Appointment.objects.filter(status=Status.UNROUTED, routed_at__isnull=True).count() == 0
+    assert Appointment.objects.count() == 12
