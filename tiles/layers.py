@@ -155,7 +155,7 @@ def _areas(t: TileRequest) -> tuple[str, list]:
 
 def _grids(t: TileRequest) -> tuple[str, list]:
     """Active grids with their figures: agents = active agents assigned today; open_work = the
-    sum of those agents' `open_work()` (the load routing caps); overdue = their red cases."""
+    sum of those agents' open work (`open_work_of`, the load routing caps); overdue = their red cases."""
     frame, params = _frame(t)
     scope_sql, scope_params = _within("g.id", t.scope, lambda: t.scope.grids(Grid.objects.all()))
     assigned_sql, assigned_params = (
@@ -177,12 +177,13 @@ def _grids(t: TileRequest) -> tuple[str, list]:
             WHERE x.grid_id IN (SELECT id FROM g)
         ),
         load AS MATERIALIZED (
-            SELECT s.staff_id, open_work(s.staff_id) AS open_work,
+            SELECT s.staff_id, o.load AS open_work,
                    (SELECT count(*) FROM cases_case
                      WHERE cases_case.responsible_id = s.staff_id
                        AND cases_case.status = ANY(%s)
                        AND ({light.sql}) = 'red') AS overdue
-            FROM (SELECT DISTINCT staff_id FROM ga) s
+            -- open_work_of is inlined: index counts planned with the tile, not a call per agent
+            FROM (SELECT DISTINCT staff_id FROM ga) s CROSS JOIN LATERAL open_work_of(s.staff_id) o
         ),
         figures AS (
             SELECT g.id, count(l.staff_id) AS agents,
