@@ -148,15 +148,11 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
     if existing is not None:
         return existing
     version, phone, resident_id = _check_intake(actor, intake, now)
-    inside = geo_selectors.grid_for_point(intake.location) is not None or bool(
-        geo_selectors.area_chain_for_point(intake.location)
-    )
-    if not inside and geo_selectors.nearest_grid(intake.location) is None:
-        raise ApplicationError(
-            "outside_service_area",
-            _("The location is outside the district's service area."),
-            details={"location": list(intake.location.coords)},
-        )
+    staff = staff_of(actor)
+    in_person = staff is not None and intake.channel in IN_PERSON and staff.has_role(Role.AGENT)
+    if in_person:
+        _check_service_area(intake.location, covered=geo_selectors.grid_for_point(intake.location))
+    # (a routed booking is checked by routing: its ranking finds the covering or nearest grid)
     # not written yet: a routed booking is written once, already routed (one INSERT, no UPDATE)
     appointment = Appointment(
         tracking_code=_tracking_code(),
@@ -178,12 +174,24 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         status=Status.UNROUTED,
     )
-    staff = staff_of(actor)
-    if staff is not None and intake.channel in IN_PERSON and staff.has_role(Role.AGENT):
+    if in_person:
         _take_first_inquiry(appointment, staff, actor, now)
     else:
         route(appointment, actor=actor, reason="new", now=now)
     return appointment
+
+
+def _check_service_area(location, *, covered) -> None:
+    """Inside the service area: in a grid, in an area of the district, or near a grid. Nothing
+    is written before this passes."""
+    if covered or geo_selectors.area_chain_for_point(location):
+        return
+    if geo_selectors.nearest_grid(location) is None:
+        raise ApplicationError(
+            "outside_service_area",
+            _("The location is outside the district's service area."),
+            details={"location": list(location.coords)},
+        )
 
 
 def _take_first_inquiry(appointment: Appointment, staff: Staff, actor, now: datetime) -> None:
@@ -297,6 +305,9 @@ def route(
                 )
             ]
         )[key]
+        if appointment.pk is None and ranking.grid is None:
+            # a new booking with no grid covering it or near it: in the district at all?
+            _check_service_area(appointment.location, covered=False)
         chosen = next((c for c in ranking.candidates if c.eligible), None)
         if chosen is None:
             return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
