@@ -90,25 +90,10 @@ def test_a_backlog_routed_by_two_worker_processes_keeps_caps_and_loses_nothing(
 ):
     """route_queued(workers=2): two forked processes, each its own connection, take batches
     side by side (SKIP LOCKED); caps are counted under the agents' row locks."""
-    from catalogue.models import ServiceItem
+    from tests.appointments.helpers import queue_backlog
 
     settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 3}
-    item = ServiceItem.objects.get(code="MZ-001")
-    for i in range(12):  # arrived without routing, committed (a transactional test)
-        it = intake(100 + i, 100)
-        Appointment.objects.create(
-            tracking_code=f"PAR{i:05d}",
-            applicant_name="张三",
-            applicant_phone="13800001234",
-            address="x",
-            location=it.location,
-            service_item=item,
-            item_version=item.current,
-            preferred_start=it.preferred_start,
-            preferred_end=it.preferred_end,
-            channel="web",
-            status=Status.UNROUTED,
-        )
+    queue_backlog(12, prefix="PAR")  # committed: this is a transactional test
     routed = services.route_queued(batch_size=2, now=NOW, workers=2)
     connection.close()  # the children's writes are committed; read them afresh
     loads = {}

@@ -210,24 +210,10 @@ def test_reroute_when_the_agent_is_deactivated(routed_world):
 
 def test_a_backlog_is_routed_in_batches_within_caps(routed_world, settings):
     from appointments.models import Appointment
-    from tests.appointments.helpers import intake
+    from tests.appointments.helpers import queue_backlog
 
     settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 3}
-    for i in range(9):  # arrived without routing (an offline or imported backlog)
-        it = intake(100 + i, 100)
-        Appointment.objects.create(
-            tracking_code=f"BATCH{i:05d}",
-            applicant_name="张三",
-            applicant_phone="13800001234",
-            address="x",
-            location=it.location,
-            service_item_id=routed_world_item(),
-            item_version_id=routed_world_version(),
-            preferred_start=WINDOW[0],
-            preferred_end=WINDOW[1],
-            channel="web",
-            status=Status.UNROUTED,
-        )
+    queue_backlog(9)
     assert services.route_queued(batch_size=4, now=NOW) == 6  # two agents on A, three each
     loads = {}
     for a in Appointment.objects.filter(status=Status.AWAITING):
@@ -239,15 +225,3 @@ def test_a_backlog_is_routed_in_batches_within_caps(routed_world, settings):
         == 3
     )
     assert services.route_queued(now=NOW) == 0  # nothing left
-
-
-def routed_world_item():
-    from catalogue.models import ServiceItem
-
-    return ServiceItem.objects.get(code="MZ-001").pk
-
-
-def routed_world_version():
-    from catalogue.models import ServiceItem
-
-    return ServiceItem.objects.get(code="MZ-001").current.pk
