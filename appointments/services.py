@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -723,6 +724,8 @@ LIMIT %s
 FOR UPDATE SKIP LOCKED
 """
 
+DEADLOCK_RETRIES = 6
+
 # One round trip writes a pass's choices: the appointments, their decisions, events and the
 # agents' notifications (data-modifying CTEs run once each). Deadlines in working time per agent
 # (`people_after_working_minutes_of`), minutes by their station's policy.
@@ -791,6 +794,10 @@ def route_queued(
     now = now or timezone.now()
     if workers <= 1:
         return _route_queued(batch_size, now, limit)
+    if connection.in_atomic_block:
+        # the workers' connections could not see the caller's uncommitted rows, and closing
+        # the caller's connection before forking would end its transaction
+        raise RuntimeError("route_queued(workers > 1) must not run inside a transaction")
     shares = (
         [None] * workers
         if limit is None
@@ -814,25 +821,30 @@ def _route_queued(batch_size: int, now: datetime, limit: int | None) -> int:
     done = 0
     while limit is None or done < limit:
         size = batch_size if limit is None else min(batch_size, limit - done)
-        for attempt in range(3):
+        for attempt in range(DEADLOCK_RETRIES):
             try:
                 with transaction.atomic():
                     with connection.cursor() as cursor:
                         cursor.execute(BACKLOG_SQL, [size])
                         batch = cursor.fetchall()
                     count = _route_batch(batch, now) if batch else 0
+                    if count:  # the batch's notifications, delivered once it is committed
+                        transaction.on_commit(
+                            lambda: async_task("notifications.tasks.deliver_pending")
+                        )
                 break
             except OperationalError as error:
                 # two batches side by side reached for the same agents in different orders
                 # (a second pass locks more of them): PostgreSQL cancelled one; do it again
-                if not isinstance(error.__cause__, DeadlockDetected) or attempt == 2:
+                if not isinstance(error.__cause__, DeadlockDetected):
                     raise
+                if attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         if not batch:
             break
         routed += count
         done += len(batch)
-    if routed:
-        transaction.on_commit(lambda: async_task("notifications.tasks.deliver_pending"))
     return routed
 
 

@@ -166,7 +166,8 @@ def _walk_in(opener: Staff, opening: Opening) -> dict:
         )
     phone = normalise_mobile(opening.applicant_phone, field="applicant_phone")
     number = identity.check_resident_id(opening.resident_id) if opening.resident_id else ""
-    level = opener.centre.area.level
+    # the level alone: the area row carries a boundary no one reads here
+    level = Area.objects.filter(pk=opener.centre.area_id).values_list("level", flat=True).first()
     return {
         "appointment": None,
         "origin": Origin.CENTRE if level != Area.Level.COMMUNITY else Origin.STATION_DESK,

@@ -24,12 +24,23 @@ BEGIN
 END $$;
 """
 
+# back to cases 0004: open_work counts open cases itself (open_work_of without them again)
 BACKWARD = """
 CREATE OR REPLACE FUNCTION open_work_of(p_staff bigint) RETURNS TABLE (load integer)
 LANGUAGE sql STABLE AS $$
     SELECT (SELECT count(*) FROM appointments_appointment a
              WHERE a.agent_id = p_staff
                AND a.status IN ('awaiting_confirmation', 'confirmed'))::integer
+$$;
+CREATE OR REPLACE FUNCTION open_work(staff bigint) RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (SELECT count(*) FROM appointments_appointment a
+             WHERE a.agent_id = staff
+               AND a.status IN ('awaiting_confirmation', 'confirmed'))::integer
+         + (SELECT count(*) FROM cases_case c
+             WHERE c.responsible_id = staff
+               AND c.status IN ('consulting', 'awaiting_papers', 'accepted', 'forwarded',
+                                'at_window', 'result_ready', 'refused', 'collected'))::integer
 $$;
 """
 

@@ -225,3 +225,9 @@ def test_a_backlog_is_routed_in_batches_within_caps(routed_world, settings):
         == 3
     )
     assert services.route_queued(now=NOW) == 0  # nothing left
+
+
+def test_backlog_workers_refuse_to_run_inside_a_transaction(routed_world):
+    # their connections could not see the caller's uncommitted rows
+    with pytest.raises(RuntimeError):
+        services.route_queued(now=NOW, workers=2)
