@@ -36,7 +36,7 @@ from people.models import Role, Staff
 from people.scope import scope_for
 
 from . import identity, routing
-from .models import Appointment, AppointmentEvent, Channel, RoutingDecision, StationPolicy, Status
+from .models import Appointment, AppointmentEvent, Channel, RoutingDecision, Status
 
 IN_PERSON = {Channel.APP, Channel.DESK}
 
@@ -254,11 +254,29 @@ def _window(appointment: Appointment, now: datetime) -> tuple[datetime, datetime
     return row if row else (now, now + timedelta(hours=8))
 
 
-def _confirm_minutes(staff: Staff) -> int:
-    policy = (
-        StationPolicy.objects.filter(centre_id=staff.centre_id).first() if staff.centre_id else None
-    )
-    return policy.confirm_minutes if policy else settings.APPOINTMENTS["CONFIRM_MINUTES"]
+# minutes an agent has to answer: their station's policy, else the default (one rule; the
+# backlog's ASSIGN_SQL joins the same table set-based)
+CONFIRM_BY_SQL = (
+    "people_after_working_minutes(%(staff)s, %(now)s, coalesce((SELECT confirm_minutes "
+    "FROM appointments_stationpolicy WHERE centre_id = %(centre)s), %(minutes)s))"
+)
+
+
+def _confirm_by(staff: Staff, now: datetime, *, grid: str | None = None):
+    """When `staff` must have answered, in their working time (and, asked in the same round trip,
+    the id of the grid with code `grid`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {CONFIRM_BY_SQL}, (SELECT id FROM geo_grid WHERE code = %(grid)s)",
+            {
+                "staff": staff.pk,
+                "now": now,
+                "centre": staff.centre_id,
+                "minutes": settings.APPOINTMENTS["CONFIRM_MINUTES"],
+                "grid": grid,
+            },
+        )
+        return cursor.fetchone()
 
 
 def _queue_centre(appointment: Appointment, ranking: routing.Ranking) -> tuple[str, ServiceCentre]:
@@ -364,21 +382,7 @@ def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now)
     appointment.queue_centre = None
     appointment.outside_coverage = ranking.outside_coverage
     appointment.routed_at = now
-    with connection.cursor() as cursor:
-        # the grid's id, and the deadline in the agent's working time by their station's policy
-        cursor.execute(
-            "SELECT (SELECT id FROM geo_grid WHERE code = %s), people_after_working_minutes("
-            "%s, %s, coalesce((SELECT confirm_minutes FROM appointments_stationpolicy "
-            "WHERE centre_id = %s), %s))",
-            [
-                ranking.grid,
-                staff.pk,
-                now,
-                staff.centre_id,
-                settings.APPOINTMENTS["CONFIRM_MINUTES"],
-            ],
-        )
-        appointment.grid_id, appointment.confirm_deadline = cursor.fetchone()
+    appointment.confirm_deadline, appointment.grid_id = _confirm_by(staff, now, grid=ranking.grid)
     decision = _record(appointment, ranking, chosen, reason=reason, rule=rule)
     appointment.version += 1
     appointment.save()
@@ -582,12 +586,7 @@ def appointment_act(
         appointment.first_inquiry = False
         appointment.queue_centre = None
         appointment.routed_at = now
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT people_after_working_minutes(%s, %s, %s)",
-                [target.pk, now, _confirm_minutes(target)],
-            )
-            appointment.confirm_deadline = cursor.fetchone()[0]
+        appointment.confirm_deadline, _grid = _confirm_by(target, now)
         appointment.version += 1
         appointment.save()
         _event(

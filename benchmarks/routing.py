@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -194,73 +191,11 @@ WARMUP_REQUESTS = 50
 
 def bench_http(n: int, pts, ws, we) -> dict:
     """POST /api/v1/appointments/ on gunicorn (2 workers) over loopback, as district staff."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
+    from benchmarks.server import district_token, gunicorn
 
-    from accounts.services import login_with_password
-    from geo.models import Area
-    from people.models import Role, Staff
-
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(
-        username="bench-district", defaults={"password": make_password("bench-pass")}
-    )
-    if not Staff.objects.filter(user=user).exists():
-        Staff.objects.create(
-            user=user,
-            full_name="基准测试",
-            phone="19900000001",
-            roles=[Role.DISTRICT_STAFF],
-            centre=Area.objects.get(code="999999000000").centre,
-        )
-    _user, token = login_with_password(
-        identifier="bench-district", password="bench-pass", device="bench", client="bench"
-    )
-    port = 18000 + os.getpid() % 1000
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "server.settings.production",
-        "SECRET_KEY": "bench-" + "x" * 40,
-        "RESIDENT_ID_KEY": "0" * 43 + "=",
-        "RESIDENT_ID_HASH_KEY": "bench",
-        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "false",
-        # the capacity of the server, not the pace limits of a desk (per user, per address)
-        "THROTTLE_APPOINTMENTS_STAFF": "1000000/minute",
-        "THROTTLE_PER_USER": "1000000/minute",
-        "THROTTLE_PER_ADDRESS": "1000000/minute",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "server.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    token = district_token()
+    # the capacity of the server, not the pace limit of a desk
+    with gunicorn(THROTTLE_APPOINTMENTS_STAFF="1000000/minute") as port:
         headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
 
         def body(p):
@@ -316,9 +251,6 @@ def bench_http(n: int, pts, ws, we) -> dict:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {
         "server": "gunicorn, 2 sync workers, loopback, token auth",
         "sequential_n": len(latencies),

@@ -13,11 +13,8 @@ import contextlib
 import http.client
 import json
 import math
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,73 +256,15 @@ def summary(samples: list[float]) -> dict:
 
 def bench_http(samples: dict[int, list]) -> tuple[dict, dict]:
     """Every sampled tile once with an empty tile cache (cold), then once more (cached)."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
     from django.db import connection
 
-    from accounts.services import login_with_password
-    from geo.models import Area
-    from people.models import Role, Staff
+    from benchmarks.server import district_token, gunicorn
 
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-district", defaults={"password": make_password("bench-pass")}
-    )
-    if not Staff.objects.filter(user=user).exists():
-        Staff.objects.create(
-            user=user,
-            full_name="基准测试",
-            phone="19900000001",
-            roles=[Role.DISTRICT_STAFF],
-            centre=Area.objects.get(code="999999000000").centre,
-        )
-    _user, token = login_with_password(
-        identifier="bench-district", password="bench-pass", device="bench", client="bench"
-    )
+    token = district_token()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM gridproxy_cache WHERE cache_key LIKE %s", ["%tile:%"])
-    db = settings.DATABASES["default"]
-    port = 18000 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "server.settings.production",
-        "SECRET_KEY": "bench-" + "x" * 40,
-        "RESIDENT_ID_KEY": "0" * 43 + "=",
-        "RESIDENT_ID_HASH_KEY": "bench",
-        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "false",
-        "THROTTLE_PER_USER": "1000000/minute",
-        "THROTTLE_PER_ADDRESS": "1000000/minute",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "server.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     headers = {"Authorization": f"Token {token}"}
-    try:
-        for _ in range(150):
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn() as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def get(tile) -> tuple[float, int]:
@@ -351,9 +290,6 @@ def bench_http(samples: dict[int, list]) -> tuple[dict, dict]:
                     statuses[status] = statuses.get(status, 0) + 1
                 into[z] = {**summary(latencies), "statuses": statuses}
                 assert phase == "cached" or statuses.get(200) == len(samples[z]), statuses
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return cold, warm
 
 

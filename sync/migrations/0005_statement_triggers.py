@@ -18,6 +18,8 @@ from django.db import migrations
 
 _0002 = import_module("sync.migrations.0002_triggers").FUNCTION
 ROW_LEVEL_FUNCTION = "CREATE OR REPLACE" + _0002[_0002.index("CREATE FUNCTION sync_record()") + 6 :]
+# the row-level function's scope helpers, which nothing else uses: dropped, restored going back
+HELPERS = _0002[_0002.index("CREATE FUNCTION sync_centre_areas") : _0002.index("CREATE FUNCTION sync_record()")]
 
 TABLES = [
     ("appointments_appointment", "appointment"),
@@ -139,6 +141,10 @@ def _statements() -> str:
 
 
 FUNCTION = f"""
+DROP FUNCTION IF EXISTS sync_centre_areas(bigint[]);
+DROP FUNCTION IF EXISTS sync_staff_areas(bigint[]);
+DROP FUNCTION IF EXISTS sync_grid_areas(bigint[]);
+
 CREATE OR REPLACE FUNCTION sync_record() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 {_statements()}
@@ -170,7 +176,7 @@ CREATE TRIGGER sync_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS sync
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sync", "0004_area_helpers_plpgsql")]
+    dependencies = [("sync", "0003_schedule")]
     operations = [
         *(
             migrations.RunSQL(
@@ -184,8 +190,6 @@ class Migration(migrations.Migration):
         # backwards (run first when unapplying): 0002's row-level function
         migrations.RunSQL(
             FUNCTION,
-            ROW_LEVEL_FUNCTION
-            + "DROP FUNCTION IF EXISTS sync_ids(bigint[]);"
-            + "DROP FUNCTION IF EXISTS sync_lookup(text, text, text);",
+            HELPERS + ROW_LEVEL_FUNCTION,
         ),
     ]

@@ -1,5 +1,6 @@
 """Routing rules and fallbacks on constructed geometry (tests/geo/helpers.py)."""
 
+import io
 from datetime import datetime, timedelta
 
 import pytest
@@ -225,6 +226,18 @@ def test_a_backlog_is_routed_in_batches_within_caps(routed_world, settings):
         == 3
     )
     assert services.route_queued(now=NOW) == 0  # nothing left
+
+
+def test_the_route_queued_command_routes_the_backlog(routed_world):
+    from django.core.management import call_command
+
+    from tests.appointments.helpers import queue_backlog
+
+    queue_backlog(2)
+    out = io.StringIO()
+    call_command("route_queued", "--batch-size", "1", stdout=out)
+    assert out.getvalue().strip() == "2 appointments routed to an agent"
+    assert not Appointment.objects.filter(status=Status.UNROUTED).exists()
 
 
 def test_backlog_workers_refuse_to_run_inside_a_transaction(routed_world):
