@@ -20,13 +20,14 @@ from django.contrib.gis.geos import Point
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 from psycopg.errors import DeadlockDetected
 
-from catalogue.models import ServiceItemVersion
+from catalogue.models import ServiceItem, ServiceItemVersion
+from core import rows
 from core.codes import new_tracking_code
 from core.errors import ApplicationError, NotFound
 from core.offline import replayed
+from core.tasks import enqueue_on_commit
 from core.transitions import guard
 from core.validation import normalise_mobile
 from geo import selectors as geo_selectors
@@ -42,7 +43,15 @@ IN_PERSON = {Channel.APP, Channel.DESK}
 
 
 def _tracking_code() -> str:
-    return new_tracking_code(lambda c: Appointment.objects.filter(tracking_code=c).exists())
+    def taken(code: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM appointments_appointment WHERE tracking_code = %s)",
+                [code],
+            )
+            return cursor.fetchone()[0]
+
+    return new_tracking_code(taken)
 
 
 def _event(appointment, *, actor, action, from_status="", note="", data=None) -> None:
@@ -80,14 +89,27 @@ class Intake:
     notes: str = ""
 
 
+def _current_version(code: str) -> ServiceItemVersion | None:
+    """The active item `code` and its current version, in one plain query (every booking asks)."""
+    version_fields, version_columns = rows.columns(ServiceItemVersion, "v")
+    item_fields, item_columns = rows.columns(ServiceItem, "i")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {version_columns}, {item_columns} FROM catalogue_serviceitemversion v "
+            "JOIN catalogue_serviceitem i ON i.id = v.item_id "
+            "WHERE i.code = %s AND i.active ORDER BY v.version DESC LIMIT 1",
+            [code],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    version = rows.instance(ServiceItemVersion, version_fields, row[: len(version_fields)])
+    version.item = rows.instance(ServiceItem, item_fields, row[len(version_fields) :])
+    return version
+
+
 def _check_intake(actor, intake: Intake, now: datetime) -> tuple[ServiceItemVersion, str, str]:
-    # the item and its current version in one query
-    version = (
-        ServiceItemVersion.objects.select_related("item")
-        .filter(item__code=intake.service_item, item__active=True)
-        .order_by("-version")
-        .first()
-    )
+    version = _current_version(intake.service_item)
     item = version.item if version is not None else None
     if item is None:
         raise ApplicationError(
@@ -279,6 +301,35 @@ def _confirm_by(staff: Staff, now: datetime, *, grid: str | None = None):
         return cursor.fetchone()
 
 
+def _lock_agent(staff_id: int) -> Staff:
+    """The agent's row, locked for the rest of the transaction (one plain statement; positions
+    left deferred)."""
+    fields, cols = rows.columns(Staff, "s", skip=("last_position",))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {cols} FROM people_staff s WHERE s.id = %s FOR UPDATE OF s", [staff_id]
+        )
+        return rows.instance(Staff, fields, cursor.fetchone())
+
+
+def _room(staff: Staff, now: datetime, *, grid: str | None):
+    """Once the agent is locked: their open work as the cap counts it, when they must answer
+    (station policy) and the grid's id, in one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT o.load FROM open_work_of(%(staff)s) o), {CONFIRM_BY_SQL}, "
+            "(SELECT id FROM geo_grid WHERE code = %(grid)s)",
+            {
+                "staff": staff.pk,
+                "now": now,
+                "centre": staff.centre_id,
+                "minutes": settings.APPOINTMENTS["CONFIRM_MINUTES"],
+                "grid": grid,
+            },
+        )
+        return cursor.fetchone()
+
+
 def _queue_centre(appointment: Appointment, ranking: routing.Ranking) -> tuple[str, ServiceCentre]:
     if ranking.grid:
         grid = Grid.objects.select_related("community__centre").get(code=ranking.grid)
@@ -330,51 +381,48 @@ def route(
         chosen = next((c for c in ranking.candidates if c.eligible), None)
         if chosen is None:
             return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
-        # lock the agent and count again: concurrent routing never pushes anyone over the cap
-        staff = (
-            Staff.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .get(pk=chosen.staff_id)
-        )
-        load = open_work([staff.pk])[staff.pk]
+        # lock the agent, then count again in a statement of its own (its snapshot sees every
+        # booking committed while we waited): concurrent routing never pushes anyone over the cap
+        staff = _lock_agent(chosen.staff_id)
+        load, deadline, grid_id = _room(staff, now, grid=ranking.grid)
         if load < chosen.cap:
             return _to_agent(
-                appointment, ranking, chosen, staff, actor=actor, reason=reason, now=now
+                appointment,
+                ranking,
+                chosen,
+                staff,
+                deadline=deadline,
+                grid_id=grid_id,
+                actor=actor,
+                reason=reason,
+                now=now,
             )
         excluded.add(chosen.staff_id)  # filled up meanwhile: next candidate
     ranking.candidates = []
     return _to_queue(appointment, ranking, actor=actor, reason=reason, now=now)
 
 
-def _record(appointment, ranking, chosen, *, reason, rule) -> RoutingDecision:
-    """Set the appointment's routing explanation; the decision row to save once it is written."""
-    explanation = [
-        c.explain(chosen is not None and c.staff_id == chosen.staff_id) for c in ranking.candidates
-    ]
-    appointment.routing = {
+def _explanation(ranking, chosen, *, reason, rule, excluded) -> dict:
+    """An appointment's routing explanation: rule, grid, distance, every candidate and why."""
+    return {
         "rule": rule,
         "grid": ranking.grid,
         "outside_coverage": ranking.outside_coverage,
         "distance_m": None
         if chosen is None or chosen.distance_m is None
         else round(chosen.distance_m, 1),
-        "candidates": explanation,
-        "excluded": sorted(appointment.routing.get("excluded", [])),
+        "candidates": [
+            c.explain(chosen is not None and c.staff_id == chosen.staff_id)
+            for c in ranking.candidates
+        ],
+        "excluded": sorted(excluded),
         "reason": reason,
     }
-    return RoutingDecision(
-        appointment=appointment,
-        reason=reason,
-        rule=rule,
-        grid_code=ranking.grid or "",
-        agent_id=chosen.staff_id if chosen else None,
-        distance_m=appointment.routing["distance_m"],
-        outside_coverage=ranking.outside_coverage,
-        candidates=explanation,
-    )
 
 
-def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now) -> Appointment:
+def _to_agent(
+    appointment, ranking, chosen, staff: Staff, *, deadline, grid_id, actor, reason, now
+) -> Appointment:
     previous = appointment.status
     rule = "grid_member" if chosen.tier == 1 else "community_member"
     appointment.status = Status.AWAITING
@@ -382,31 +430,95 @@ def _to_agent(appointment, ranking, chosen, staff: Staff, *, actor, reason, now)
     appointment.queue_centre = None
     appointment.outside_coverage = ranking.outside_coverage
     appointment.routed_at = now
-    appointment.confirm_deadline, appointment.grid_id = _confirm_by(staff, now, grid=ranking.grid)
-    decision = _record(appointment, ranking, chosen, reason=reason, rule=rule)
+    appointment.confirm_deadline, appointment.grid_id = deadline, grid_id
+    appointment.routing = _explanation(
+        ranking, chosen, reason=reason, rule=rule, excluded=appointment.routing.get("excluded", [])
+    )
     appointment.version += 1
     appointment.save()
-    decision.save()
-    _event(
-        appointment,
+    row = _routed_row(
+        appointment.pk,
+        appointment.tracking_code,
+        appointment.address,
+        appointment.item_version.name,
+        appointment.routing,
+        chosen,
         actor=actor,
-        action="routed",
         from_status=previous,
-        note=_("Routed to %(name)s (%(rule)s).") % {"name": staff.full_name, "rule": rule},
-        data={"reason": reason, "rule": rule, "agent": staff.pk, "grid": ranking.grid},
     )
-    notify(
-        user=staff.user,
-        kind="appointment_routed",
-        title=_("New appointment %(code)s") % {"code": appointment.tracking_code},
-        body=_("%(item)s at %(address)s; please confirm or decline.")
-        % {"item": appointment.item_version.name, "address": appointment.address},
-        data={
-            "appointment": appointment.pk,
-            "confirm_by": appointment.confirm_deadline.isoformat(),
-        },
-    )
+    notifications = _record_routed([row], now)
+    for pk in notifications:
+        enqueue_on_commit("notifications.tasks.deliver", pk)
     return appointment
+
+
+# What routing to an agent records besides the appointment, for one booking or a backlog's pass
+# alike, in one round trip: the decision with its explanation, the event, the agent's
+# notification (data-modifying CTEs run once each). The appointments are written already.
+RECORD_ROUTED_SQL = """
+WITH u AS (
+    -- one JSON document for all rows (text arrays of JSON are slow to pass)
+    SELECT u.*, a.confirm_deadline, s.user_id
+    FROM jsonb_to_recordset(%(rows)s::jsonb)
+         AS u(id bigint, agent bigint, actor bigint, reason text, rule text, grid text,
+              outside boolean, distance float8, candidates jsonb, from_status text, note text,
+              title text, body text)
+    JOIN appointments_appointment a ON a.id = u.id
+    JOIN people_staff s ON s.id = u.agent
+),
+decisions AS (
+    INSERT INTO appointments_routingdecision (appointment_id, created_at, reason, rule, grid_code,
+        agent_id, distance_m, outside_coverage, candidates)
+    SELECT u.id, %(now)s, u.reason, u.rule, coalesce(u.grid, ''), u.agent, u.distance, u.outside,
+           u.candidates
+    FROM u
+),
+events AS (
+    INSERT INTO appointments_appointmentevent (appointment_id, at, actor_id, action, from_status,
+        to_status, note, data)
+    SELECT u.id, %(now)s, u.actor, 'routed', u.from_status, 'awaiting_confirmation', u.note,
+           jsonb_build_object('reason', u.reason, 'rule', u.rule, 'agent', u.agent,
+                              'grid', u.grid)
+    FROM u
+)
+INSERT INTO notifications_notification (recipient_id, phone, kind, title, body, data, created_at,
+    read_at, delivered_at, attempts, last_error)
+SELECT u.user_id, '', 'appointment_routed', u.title, u.body,
+       jsonb_build_object('appointment', u.id, 'confirm_by', u.confirm_deadline), %(now)s,
+       NULL, NULL, 0, ''
+FROM u
+RETURNING id
+"""
+
+
+def _routed_row(pk, code, address, item, explanation, chosen, *, actor, from_status) -> dict:
+    """One row of RECORD_ROUTED_SQL: appointment `pk` routed to `chosen`, as `explanation` says."""
+    rule = explanation["rule"]
+    return {
+        "id": pk,
+        "agent": chosen.staff_id,
+        "actor": actor.pk if getattr(actor, "is_authenticated", False) else None,
+        "reason": explanation["reason"],
+        "rule": rule,
+        "grid": explanation["grid"],
+        "outside": explanation["outside_coverage"],
+        "distance": explanation["distance_m"],
+        "candidates": explanation["candidates"],
+        "from_status": from_status,
+        "note": _("Routed to %(name)s (%(rule)s).") % {"name": chosen.name, "rule": rule},
+        "title": (_("New appointment %(code)s") % {"code": code})[:200],
+        "body": _("%(item)s at %(address)s; please confirm or decline.")
+        % {"item": item, "address": address},
+    }
+
+
+def _record_routed(rows_: list[dict], now: datetime) -> list[int]:
+    """Write RECORD_ROUTED_SQL for these rows; the new notifications' ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RECORD_ROUTED_SQL, {"rows": json.dumps(rows_, ensure_ascii=False), "now": now}
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _to_queue(appointment, ranking, *, actor, reason, now) -> Appointment:
@@ -423,8 +535,18 @@ def _to_queue(appointment, ranking, *, actor, reason, now) -> Appointment:
     appointment.outside_coverage = ranking.outside_coverage or not ranking.grid
     appointment.routed_at = now
     appointment.confirm_deadline = None
-    decision = _record(appointment, ranking, None, reason=reason, rule=rule)
+    appointment.routing = _explanation(
+        ranking, None, reason=reason, rule=rule, excluded=appointment.routing.get("excluded", [])
+    )
     appointment.routing["outside_coverage"] = appointment.outside_coverage
+    decision = RoutingDecision(
+        appointment=appointment,
+        reason=reason,
+        rule=rule,
+        grid_code=ranking.grid or "",
+        outside_coverage=ranking.outside_coverage,
+        candidates=appointment.routing["candidates"],
+    )
     appointment.version += 1
     appointment.save()
     decision.save()
@@ -715,26 +837,26 @@ def reroute_affected(*, now: datetime | None = None) -> int:
 # --- set-based routing of a backlog -------------------------------------------------------
 
 BACKLOG_SQL = """
-SELECT id, ST_X(location), ST_Y(location), preferred_start, preferred_end, tracking_code
-FROM appointments_appointment
-WHERE status = 'unrouted' AND routed_at IS NULL
-ORDER BY ST_GeoHash(location, 7), id  -- neighbours together (index appt_backlog)
+SELECT a.id, ST_X(a.location), ST_Y(a.location), a.preferred_start, a.preferred_end,
+       a.tracking_code, a.address, v.name
+FROM appointments_appointment a
+JOIN catalogue_serviceitemversion v ON v.id = a.item_version_id
+WHERE a.status = 'unrouted' AND a.routed_at IS NULL
+ORDER BY ST_GeoHash(a.location, 7), a.id  -- neighbours together (index appt_backlog)
 LIMIT %s
-FOR UPDATE SKIP LOCKED
+FOR UPDATE OF a SKIP LOCKED
 """
 
 DEADLOCK_RETRIES = 6
 
-# One round trip writes a pass's choices: the appointments, their decisions, events and the
-# agents' notifications (data-modifying CTEs run once each). Deadlines in working time per agent
+# One round trip writes a pass's appointments (RECORD_ROUTED_SQL their decisions, events and
+# notifications in a second). Deadlines in working time per agent
 # (`people_after_working_minutes_of`), minutes by their station's policy.
 ASSIGN_SQL = """
 WITH u AS (
-    SELECT u.*, s.user_id, coalesce(p.confirm_minutes, %(minutes)s) AS minutes, g.id AS grid_id
-    -- one JSON document for the whole pass (text arrays of JSON are slow to pass)
+    SELECT u.*, coalesce(p.confirm_minutes, %(minutes)s) AS minutes, g.id AS grid_id
     FROM jsonb_to_recordset(%(rows)s::jsonb)
-         AS u(id bigint, agent bigint, grid text, outside boolean, rule text, distance float8,
-              routing jsonb, note text, title text)
+         AS u(id bigint, agent bigint, grid text, outside boolean, routing jsonb)
     JOIN people_staff s ON s.id = u.agent
     LEFT JOIN appointments_stationpolicy p ON p.centre_id = s.centre_id
     LEFT JOIN geo_grid g ON g.code = u.grid
@@ -743,36 +865,13 @@ d AS (
     SELECT * FROM people_after_working_minutes_of(
         ARRAY(SELECT u.agent FROM u), %(now)s, ARRAY(SELECT u.minutes FROM u))
 ),
-dl AS (SELECT DISTINCT ON (d.staff) d.staff, d.deadline FROM d),
-appointments AS (
-    UPDATE appointments_appointment a
-    SET status = 'awaiting_confirmation', agent_id = u.agent, queue_centre_id = NULL,
-        grid_id = u.grid_id, outside_coverage = u.outside, routed_at = %(now)s,
-        confirm_deadline = dl.deadline, routing = u.routing, version = a.version + 1
-    FROM u JOIN dl ON dl.staff = u.agent
-    WHERE a.id = u.id
-    RETURNING a.id, a.confirm_deadline
-),
-decisions AS (
-    INSERT INTO appointments_routingdecision (appointment_id, created_at, reason, rule, grid_code,
-        agent_id, distance_m, outside_coverage, candidates)
-    SELECT u.id, %(now)s, 'batch', u.rule, coalesce(u.grid, ''), u.agent, u.distance, u.outside,
-           u.routing -> 'candidates'
-    FROM u
-),
-events AS (
-    INSERT INTO appointments_appointmentevent (appointment_id, at, actor_id, action, from_status,
-        to_status, note, data)
-    SELECT u.id, %(now)s, NULL, 'routed', 'unrouted', 'awaiting_confirmation', u.note,
-           jsonb_build_object('reason', 'batch', 'rule', u.rule, 'agent', u.agent, 'grid', u.grid)
-    FROM u
-)
-INSERT INTO notifications_notification (recipient_id, phone, kind, title, body, data, created_at,
-    read_at, delivered_at, attempts, last_error)
-SELECT u.user_id, '', 'appointment_routed', u.title, %(body)s,
-       jsonb_build_object('appointment', u.id, 'confirm_by', a.confirm_deadline), %(now)s,
-       NULL, NULL, 0, ''
-FROM u JOIN appointments a ON a.id = u.id
+dl AS (SELECT DISTINCT ON (d.staff) d.staff, d.deadline FROM d)
+UPDATE appointments_appointment a
+SET status = 'awaiting_confirmation', agent_id = u.agent, queue_centre_id = NULL,
+    grid_id = u.grid_id, outside_coverage = u.outside, routed_at = %(now)s,
+    confirm_deadline = dl.deadline, routing = u.routing, version = a.version + 1
+FROM u JOIN dl ON dl.staff = u.agent
+WHERE a.id = u.id
 """
 
 
@@ -828,9 +927,7 @@ def _route_queued(batch_size: int, now: datetime, limit: int | None) -> int:
                         batch = cursor.fetchall()
                     count = _route_batch(batch, now) if batch else 0
                     if count:  # the batch's notifications, delivered once it is committed
-                        transaction.on_commit(
-                            lambda: async_task("notifications.tasks.deliver_pending")
-                        )
+                        enqueue_on_commit("notifications.tasks.deliver_pending")
                 break
             except OperationalError as error:
                 # two batches side by side reached for the same agents in different orders
@@ -855,9 +952,9 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
     default_start, default_end = _window(Appointment(), now)
     pending = {
         pk: routing.Request(pk, x, y, start or default_start, end or default_end)
-        for pk, x, y, start, end, _code in batch
+        for pk, x, y, start, end, *_details in batch
     }
-    codes = {row[0]: row[5] for row in batch}
+    details = {row[0]: row[5:] for row in batch}  # tracking code, address, item name
     queued: list[int] = []
     routed = 0
     for _pass in range(settings.APPOINTMENTS["ROUTING_RETRIES"]):
@@ -888,7 +985,7 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
                 lost[pk] = request  # someone earlier in the batch took the last place
             else:
                 queued.append(pk)
-        _assign(picks, codes, now)
+        _assign(picks, details, now)
         routed += len(picks)
         pending = lost
     queued.extend(pending)
@@ -898,44 +995,43 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
     return routed
 
 
-def _assign(
-    picks: list[tuple[int, routing.Ranking, routing.Candidate]], codes: dict[int, str], now
-) -> None:
+def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: dict, now) -> None:
+    """Write a pass's picks: the appointments set-based, then what routing records for each."""
     if not picks:
         return
-    routed_to, new_appointment = _("Routed to %(name)s (%(rule)s)."), _("New appointment %(code)s")
-    rows = []
+    assigned, recorded = [], []
     for pk, ranking, chosen in picks:
         rule = "grid_member" if chosen.tier == 1 else "community_member"
-        distance = None if chosen.distance_m is None else round(chosen.distance_m, 1)
-        rows.append(
+        explanation = _explanation(ranking, chosen, reason="batch", rule=rule, excluded=())
+        assigned.append(
             {
                 "id": pk,
                 "agent": chosen.staff_id,
                 "grid": ranking.grid,
                 "outside": ranking.outside_coverage,
-                "rule": rule,
-                "distance": distance,
-                "routing": {
-                    "rule": rule,
-                    "grid": ranking.grid,
-                    "outside_coverage": ranking.outside_coverage,
-                    "distance_m": distance,
-                    "candidates": [c.explain(c is chosen) for c in ranking.candidates],
-                    "excluded": [],
-                    "reason": "batch",
-                },
-                "note": routed_to % {"name": chosen.name, "rule": rule},
-                "title": new_appointment % {"code": codes[pk]},
+                "routing": explanation,
             }
+        )
+        code, address, item = batch[pk]
+        recorded.append(
+            _routed_row(
+                pk,
+                code,
+                address,
+                item,
+                explanation,
+                chosen,
+                actor=None,
+                from_status=Status.UNROUTED,
+            )
         )
     with connection.cursor() as cursor:
         cursor.execute(
             ASSIGN_SQL,
             {
-                "rows": json.dumps(rows, ensure_ascii=False),
+                "rows": json.dumps(assigned, ensure_ascii=False),
                 "now": now,
                 "minutes": settings.APPOINTMENTS["CONFIRM_MINUTES"],
-                "body": _("Please confirm or decline."),
             },
         )
+    _record_routed(recorded, now)

@@ -13,9 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.tasks import enqueue_on_commit
 from geo.models import ServiceCentre
 from people.models import Role
 from people.scope import scope_for
@@ -56,7 +56,7 @@ def require_catalogue_editor(actor) -> None:
 def _prerender(version: ServiceItemVersion) -> None:
     """After commit, render the new version's one-time notice in the background."""
     if settings.CATALOGUE["PRERENDER_NOTICES"]:
-        transaction.on_commit(lambda: async_task("catalogue.tasks.render_notice", version.pk))
+        enqueue_on_commit("catalogue.tasks.render_notice", version.pk)
 
 
 def item_get(*, code: str, active_only: bool = True) -> ServiceItem:

@@ -1,9 +1,8 @@
-"""Write a notification in the caller's transaction; deliver it after commit."""
+"""Write a notification in the caller's transaction; deliver it once that commits."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django_q.tasks import async_task
+from core.tasks import enqueue_on_commit
 
 from .models import Notification
 
@@ -14,7 +13,7 @@ def notify(
     notification = Notification.objects.create(
         recipient=user, kind=kind, title=title[:200], body=body, data=data or {}
     )
-    transaction.on_commit(lambda: async_task("notifications.tasks.deliver", notification.pk))
+    enqueue_on_commit("notifications.tasks.deliver", notification.pk)
     return notification
 
 
@@ -23,7 +22,7 @@ def notify_resident(*, phone: str, kind: str, title: str, body: str = "", data: 
     notification = Notification.objects.create(
         phone=phone, kind=kind, title=title[:200], body=body, data=data or {}
     )
-    transaction.on_commit(lambda: async_task("notifications.tasks.deliver", notification.pk))
+    enqueue_on_commit("notifications.tasks.deliver", notification.pk)
     return notification
 
 
@@ -32,4 +31,4 @@ def notify_many(notifications: list[Notification]) -> None:
     if not notifications:
         return
     Notification.objects.bulk_create(notifications)
-    transaction.on_commit(lambda: async_task("notifications.tasks.deliver_pending"))
+    enqueue_on_commit("notifications.tasks.deliver_pending")

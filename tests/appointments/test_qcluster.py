@@ -1,4 +1,5 @@
-"""The confirm-timeout chain through a real `qcluster` process and the ORM broker."""
+"""The confirm-timeout chain through a real `qcluster` process and the ORM broker, down to the
+new agent's notification delivered."""
 
 import os
 import subprocess
@@ -11,6 +12,7 @@ from django_q.tasks import async_task
 
 from appointments import services
 from appointments.models import AppointmentEvent, Status
+from notifications.models import Notification
 from tests.appointments.conftest import NOW
 from tests.appointments.helpers import intake
 from tests.conftest import ROOT
@@ -39,7 +41,9 @@ def test_timeout_reroutes_through_a_real_worker(routed_world):
         async_task("appointments.tasks.expire_confirmations", sync=False)  # onto the ORM broker
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if AppointmentEvent.objects.filter(appointment=a, action="timeout").exists():
+            if Notification.objects.filter(
+                recipient__username="agent3", kind="appointment_routed", delivered_at__isnull=False
+            ).exists():
                 break
             time.sleep(0.5)
     finally:
@@ -48,3 +52,7 @@ def test_timeout_reroutes_through_a_real_worker(routed_world):
     a.refresh_from_db()
     assert AppointmentEvent.objects.filter(appointment=a, action="timeout").count() == 1
     assert a.status == Status.AWAITING and a.agent.user.username == "agent3"
+    # the re-route queued its notification's delivery inside its own transaction (ORM broker):
+    # the same worker delivered it once that committed
+    routed = Notification.objects.get(recipient__username="agent3", kind="appointment_routed")
+    assert routed.delivered_at is not None and routed.attempts == 1

@@ -1,0 +1,22 @@
+"""Background work queued with the write that needs it (django-q2)."""
+
+from __future__ import annotations
+
+from django.db import connections, transaction
+from django_q.conf import Conf
+from django_q.tasks import async_task
+
+
+def enqueue_on_commit(func: str, *args) -> None:
+    """Queue the django-q2 task `func(*args)` to run once the current transaction has committed.
+
+    With the ORM broker on this database (the default set-up), the queue row is written inside
+    the transaction: the task exists exactly when the rows it reads do — a rollback takes both
+    away, a crash just after the commit cannot lose it — and the write pays one commit instead of
+    a second one for the queue. With another broker (Redis), outside a transaction, or in
+    synchronous mode (tests run tasks in-process), the task is queued after the commit."""
+    # django-q2's own reading of Q_CLUSTER, so both always agree on the broker
+    if Conf.ORM and not Conf.SYNC and connections[Conf.ORM].in_atomic_block:
+        async_task(func, *args)
+    else:
+        transaction.on_commit(lambda: async_task(func, *args))
