@@ -441,10 +441,11 @@ def _to_agent(
         appointment.tracking_code,
         appointment.address,
         appointment.item_version.name,
-        appointment.routing,
+        rule,
         chosen,
         actor=actor,
         from_status=previous,
+        reason=reason,
     )
     notifications = _record_routed([row], now)
     for pk in notifications:
@@ -457,11 +458,13 @@ def _to_agent(
 # notification (data-modifying CTEs run once each). The appointments are written already.
 RECORD_ROUTED_SQL = """
 WITH u AS (
-    -- one JSON document for all rows (text arrays of JSON are slow to pass)
-    SELECT u.*, a.confirm_deadline, s.user_id
+    -- one JSON document for all rows (text arrays of JSON are slow to pass); rule, grid,
+    -- distance and candidates are read back from the explanation the appointment was written with
+    SELECT u.*, a.confirm_deadline, s.user_id, a.routing ->> 'rule' AS rule,
+           a.routing ->> 'grid' AS grid, a.routing -> 'candidates' AS candidates,
+           (a.routing ->> 'distance_m')::float8 AS distance, a.outside_coverage AS outside
     FROM jsonb_to_recordset(%(rows)s::jsonb)
-         AS u(id bigint, agent bigint, actor bigint, reason text, rule text, grid text,
-              outside boolean, distance float8, candidates jsonb, from_status text, note text,
+         AS u(id bigint, agent bigint, actor bigint, reason text, from_status text, note text,
               title text, body text)
     JOIN appointments_appointment a ON a.id = u.id
     JOIN people_staff s ON s.id = u.agent
@@ -491,19 +494,13 @@ RETURNING id
 """
 
 
-def _routed_row(pk, code, address, item, explanation, chosen, *, actor, from_status) -> dict:
-    """One row of RECORD_ROUTED_SQL: appointment `pk` routed to `chosen`, as `explanation` says."""
-    rule = explanation["rule"]
+def _routed_row(pk, code, address, item, rule, chosen, *, actor, from_status, reason) -> dict:
+    """One row of RECORD_ROUTED_SQL: appointment `pk`, written routed to `chosen` by `rule`."""
     return {
         "id": pk,
         "agent": chosen.staff_id,
         "actor": actor.pk if getattr(actor, "is_authenticated", False) else None,
-        "reason": explanation["reason"],
-        "rule": rule,
-        "grid": explanation["grid"],
-        "outside": explanation["outside_coverage"],
-        "distance": explanation["distance_m"],
-        "candidates": explanation["candidates"],
+        "reason": reason,
         "from_status": from_status,
         "note": _("Routed to %(name)s (%(rule)s).") % {"name": chosen.name, "rule": rule},
         "title": (_("New appointment %(code)s") % {"code": code})[:200],
@@ -1019,10 +1016,11 @@ def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: 
                 code,
                 address,
                 item,
-                explanation,
+                rule,
                 chosen,
                 actor=None,
                 from_status=Status.UNROUTED,
+                reason="batch",
             )
         )
     with connection.cursor() as cursor:
