@@ -28,11 +28,19 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection
 
-RANK_SQL = """
-SELECT appt, anchor_code, outside, tier, grid_code, kind, staff_id, full_name, phone, user_id,
-       distance_m, from_position, load, cap, active, available, excluded, eligible, rank
-FROM routing_rank(%(appt)s, %(lon)s, %(lat)s, %(ws)s, %(we)s, %(excluded)s, %(all_tiers)s,
-                  %(max_m)s, %(max_age)s, %(max_acc)s, %(cap)s, %(community_grids)s)
+_COLUMNS = """appt, anchor_code, outside, tier, grid_code, kind, staff_id, full_name, phone, user_id,
+       distance_m, from_position, load, cap, active, available, excluded, eligible, rank"""
+_SETTINGS = "%(all_tiers)s, %(max_m)s, %(max_age)s, %(max_acc)s, %(cap)s, %(community_grids)s"
+RANK_SQL = f"""
+SELECT {_COLUMNS}
+FROM routing_rank(%(appt)s, %(lon)s, %(lat)s, %(ws)s, %(we)s, %(excluded)s, {_SETTINGS})
+"""
+# one appointment (a booking): the same call with scalars in, which psycopg adapts faster than lists
+RANK_ONE_SQL = f"""
+SELECT {_COLUMNS}
+FROM routing_rank(ARRAY[%(appt)s::bigint], ARRAY[%(lon)s::float8], ARRAY[%(lat)s::float8],
+                  ARRAY[%(ws)s::timestamptz], ARRAY[%(we)s::timestamptz],
+                  ARRAY[%(excluded)s::text], {_SETTINGS})
 """
 
 
@@ -100,19 +108,38 @@ class Request:
     excluded: frozenset[int] = frozenset()
 
 
+def _excluded(request: Request) -> str | None:
+    return ",".join(str(i) for i in sorted(request.excluded)) if request.excluded else None
+
+
 def _params(requests: list[Request], all_tiers: bool) -> dict:
+    """Parameters of RANK_SQL (lists), or of RANK_ONE_SQL for one request (scalars)."""
     conf = settings.PEOPLE
+    if len(requests) == 1:
+        (one,) = requests
+        rows = {
+            "appt": one.appointment_id,
+            "lon": one.lon,
+            "lat": one.lat,
+            "ws": one.window_start,
+            "we": one.window_end,
+            "excluded": _excluded(one),
+        }
+    else:
+        rows = {
+            "appt": [r.appointment_id for r in requests],
+            "lon": [r.lon for r in requests],
+            "lat": [r.lat for r in requests],
+            "ws": [r.window_start for r in requests],
+            "we": [r.window_end for r in requests],
+            # none excluded anywhere (a backlog): no list at all, rather than a thousand empty
+            "excluded": [_excluded(r) for r in requests]
+            if any(r.excluded for r in requests)
+            else None,
+        }
     return {
+        **rows,
         "all_tiers": all_tiers,
-        "appt": [r.appointment_id for r in requests],
-        "lon": [r.lon for r in requests],
-        "lat": [r.lat for r in requests],
-        "ws": [r.window_start for r in requests],
-        "we": [r.window_end for r in requests],
-        # none excluded anywhere (a backlog): no list at all, rather than a thousand empty ones
-        "excluded": [",".join(str(i) for i in sorted(r.excluded)) for r in requests]
-        if any(r.excluded for r in requests)
-        else None,
         "max_m": settings.GEO["NEAREST_GRID_MAX_M"],
         "max_age": conf["POSITION_MAX_AGE_MINUTES"],
         "max_acc": conf["POSITION_MAX_ACCURACY_M"],
@@ -129,7 +156,8 @@ def rank(requests: list[Request], *, all_tiers: bool = False) -> dict[int, Ranki
         return {}
     rankings = {r.appointment_id: Ranking(appointment_id=r.appointment_id) for r in requests}
     with connection.cursor() as cursor:
-        cursor.execute(RANK_SQL, _params(requests, all_tiers))
+        sql = RANK_ONE_SQL if len(requests) == 1 else RANK_SQL
+        cursor.execute(sql, _params(requests, all_tiers))
         rows = cursor.fetchall()
     for appt, anchor, outside, *figures, _rank in sorted(rows, key=lambda r: (r[0], r[-1])):
         ranking = rankings[appt]

@@ -151,8 +151,8 @@ def main() -> None:
         params = routing._params([routing.Request(0, 0.0, 0.0, ws, we)], all_tiers=False)
 
         def full(p):
-            params["lon"], params["lat"] = [p[0]], [p[1]]
-            return cursor.execute(routing.RANK_SQL, params, prepare=True).fetchall()
+            params["lon"], params["lat"] = p
+            return cursor.execute(routing.RANK_ONE_SQL, params, prepare=True).fetchall()
 
         ranking_raw = timed(full, sample)
 
