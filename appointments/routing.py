@@ -22,9 +22,11 @@ staff only; an anonymous booker sees the agent alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -108,6 +110,12 @@ class Request:
     excluded: frozenset[int] = frozenset()
 
 
+# Server-side binding (the default): parameters go in binary, which psycopg adapts ~6× faster
+# than text for a backlog's arrays of a thousand (timestamps above all). A client-side binding
+# cursor (DB_PREPARE_THRESHOLD=none, for a transaction-mode pooler) takes text only.
+_BINARY = {sql: re.sub(r"%\((\w+)\)s", r"%(\1)b", sql) for sql in (RANK_SQL, RANK_ONE_SQL)}
+
+
 def _excluded(request: Request) -> str | None:
     return ",".join(str(i) for i in sorted(request.excluded)) if request.excluded else None
 
@@ -157,6 +165,8 @@ def rank(requests: list[Request], *, all_tiers: bool = False) -> dict[int, Ranki
     rankings = {r.appointment_id: Ranking(appointment_id=r.appointment_id) for r in requests}
     with connection.cursor() as cursor:
         sql = RANK_ONE_SQL if len(requests) == 1 else RANK_SQL
+        if not isinstance(cursor.cursor, psycopg.ClientCursor):
+            sql = _BINARY[sql]
         cursor.execute(sql, _params(requests, all_tiers))
         rows = cursor.fetchall()
     for appt, anchor, outside, *figures, _rank in sorted(rows, key=lambda r: (r[0], r[-1])):

@@ -284,23 +284,6 @@ CONFIRM_BY_SQL = (
 )
 
 
-def _confirm_by(staff: Staff, now: datetime, *, grid: str | None = None):
-    """When `staff` must have answered, in their working time (and, asked in the same round trip,
-    the id of the grid with code `grid`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {CONFIRM_BY_SQL}, (SELECT id FROM geo_grid WHERE code = %(grid)s)",
-            {
-                "staff": staff.pk,
-                "now": now,
-                "centre": staff.centre_id,
-                "minutes": settings.APPOINTMENTS["CONFIRM_MINUTES"],
-                "grid": grid,
-            },
-        )
-        return cursor.fetchone()
-
-
 def _lock_agent(staff_id: int) -> Staff:
     """The agent's row, locked for the rest of the transaction (one plain statement; positions
     left deferred)."""
@@ -312,9 +295,9 @@ def _lock_agent(staff_id: int) -> Staff:
         return rows.instance(Staff, fields, cursor.fetchone())
 
 
-def _room(staff: Staff, now: datetime, *, grid: str | None):
-    """Once the agent is locked: their open work as the cap counts it, when they must answer
-    (station policy) and the grid's id, in one round trip."""
+def _room(staff: Staff, now: datetime, *, grid: str | None = None):
+    """Their open work as the cap counts it (call it once the agent is locked), when they must
+    answer (station policy) and the id of the grid with code `grid`, in one round trip."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT o.load FROM open_work_of(%(staff)s) o), {CONFIRM_BY_SQL}, "
@@ -446,6 +429,7 @@ def _to_agent(
         actor=actor,
         from_status=previous,
         reason=reason,
+        texts=_routed_texts(),
     )
     notifications = _record_routed([row], now)
     for pk in notifications:
@@ -494,26 +478,36 @@ RETURNING id
 """
 
 
-def _routed_row(pk, code, address, item, rule, chosen, *, actor, from_status, reason) -> dict:
+def _routed_texts() -> tuple[str, str, str]:
+    """What routing to an agent says (event note, notification title and body), translated once
+    for a whole backlog pass rather than per appointment."""
+    return (
+        _("Routed to %(name)s (%(rule)s)."),
+        _("New appointment %(code)s"),
+        _("%(item)s at %(address)s; please confirm or decline."),
+    )
+
+
+def _routed_row(pk, code, address, item, rule, chosen, *, actor, from_status, reason, texts):
     """One row of RECORD_ROUTED_SQL: appointment `pk`, written routed to `chosen` by `rule`."""
+    note, title, body = texts
     return {
         "id": pk,
         "agent": chosen.staff_id,
         "actor": actor.pk if getattr(actor, "is_authenticated", False) else None,
         "reason": reason,
         "from_status": from_status,
-        "note": _("Routed to %(name)s (%(rule)s).") % {"name": chosen.name, "rule": rule},
-        "title": (_("New appointment %(code)s") % {"code": code})[:200],
-        "body": _("%(item)s at %(address)s; please confirm or decline.")
-        % {"item": item, "address": address},
+        "note": note % {"name": chosen.name, "rule": rule},
+        "title": (title % {"code": code})[:200],
+        "body": body % {"item": item, "address": address},
     }
 
 
-def _record_routed(rows_: list[dict], now: datetime) -> list[int]:
+def _record_routed(routed: list[dict], now: datetime) -> list[int]:
     """Write RECORD_ROUTED_SQL for these rows; the new notifications' ids."""
     with connection.cursor() as cursor:
         cursor.execute(
-            RECORD_ROUTED_SQL, {"rows": json.dumps(rows_, ensure_ascii=False), "now": now}
+            RECORD_ROUTED_SQL, {"rows": json.dumps(routed, ensure_ascii=False), "now": now}
         )
         return [pk for (pk,) in cursor.fetchall()]
 
@@ -705,7 +699,7 @@ def appointment_act(
         appointment.first_inquiry = False
         appointment.queue_centre = None
         appointment.routed_at = now
-        appointment.confirm_deadline, _grid = _confirm_by(target, now)
+        _load, appointment.confirm_deadline, _grid = _room(target, now)
         appointment.version += 1
         appointment.save()
         _event(
@@ -996,7 +990,7 @@ def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: 
     """Write a pass's picks: the appointments set-based, then what routing records for each."""
     if not picks:
         return
-    assigned, recorded = [], []
+    assigned, recorded, texts = [], [], _routed_texts()
     for pk, ranking, chosen in picks:
         rule = "grid_member" if chosen.tier == 1 else "community_member"
         explanation = _explanation(ranking, chosen, reason="batch", rule=rule, excluded=())
@@ -1021,6 +1015,7 @@ def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: 
                 actor=None,
                 from_status=Status.UNROUTED,
                 reason="batch",
+                texts=texts,
             )
         )
     with connection.cursor() as cursor:

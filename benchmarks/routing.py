@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=3000)
     parser.add_argument("--http", type=int, default=1000)
     parser.add_argument("--bulk", type=int, default=100_000)
-    parser.add_argument("--bulk-workers", type=int, default=2, help="batches side by side")
+    parser.add_argument("--bulk-workers", type=int, default=4, help="batches side by side (processes)")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()
     django.setup()

@@ -3,9 +3,11 @@
 import io
 from datetime import datetime, timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 
-from appointments import services
+from appointments import routing, services
 from appointments.models import Appointment, AppointmentEvent, RoutingDecision, Status
 from geo import services as geo_services
 from notifications.models import Notification
@@ -244,3 +246,30 @@ def test_backlog_workers_refuse_to_run_inside_a_transaction(routed_world):
     # their connections could not see the caller's uncommitted rows
     with pytest.raises(RuntimeError):
         services.route_queued(now=NOW, workers=2)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ranking_over_a_client_side_binding_connection(routed_world):
+    """DB_PREPARE_THRESHOLD=none (a transaction-mode pooler) binds on the client, which takes no
+    binary parameters: the ranking passes text there, one appointment or many."""
+    options = connection.settings_dict["OPTIONS"]
+    saved = dict(options)
+    connection.close()
+    options.update(server_side_binding=False, prepare_threshold=None)
+    try:
+        with connection.cursor() as cursor:
+            assert isinstance(cursor.cursor, psycopg.ClientCursor)
+        location = book(x=100, y=100).location
+        requests = [
+            routing.Request(k, location.x, location.y, *WINDOW, frozenset(excluded))
+            for k, excluded in ((1, ()), (2, (routed_world["people"]["agent1"].pk,)))
+        ]
+        one = routing.rank(requests[:1])[1]
+        many = routing.rank(requests)
+        assert [c.name for c in one.candidates] == [c.name for c in many[1].candidates]
+        assert one.candidates[0].name == "张一"
+        assert next(c for c in many[2].candidates if c.eligible).name == "孙三"
+    finally:
+        connection.close()
+        options.clear()
+        options.update(saved)
