@@ -64,6 +64,11 @@ class Candidate:
     excluded: bool
     eligible: bool
 
+    @property
+    def rule(self) -> str:
+        """The routing rule that fires when this candidate is chosen."""
+        return "grid_member" if self.tier == 1 else "community_member"
+
     def passed_over_because(self) -> str | None:
         if not self.active:
             return "inactive"
@@ -120,32 +125,39 @@ def _excluded(request: Request) -> str | None:
     return ",".join(str(i) for i in sorted(request.excluded)) if request.excluded else None
 
 
-def _params(requests: list[Request], all_tiers: bool) -> dict:
-    """Parameters of RANK_SQL (lists), or of RANK_ONE_SQL for one request (scalars)."""
+def _statement(requests: list[Request], all_tiers: bool) -> tuple[str, dict]:
+    """RANK_ONE_SQL with scalars for one request, RANK_SQL with lists for many; and its
+    parameters."""
     conf = settings.PEOPLE
     if len(requests) == 1:
         (one,) = requests
-        rows = {
-            "appt": one.appointment_id,
-            "lon": one.lon,
-            "lat": one.lat,
-            "ws": one.window_start,
-            "we": one.window_end,
-            "excluded": _excluded(one),
-        }
+        sql, rows = (
+            RANK_ONE_SQL,
+            {
+                "appt": one.appointment_id,
+                "lon": one.lon,
+                "lat": one.lat,
+                "ws": one.window_start,
+                "we": one.window_end,
+                "excluded": _excluded(one),
+            },
+        )
     else:
-        rows = {
-            "appt": [r.appointment_id for r in requests],
-            "lon": [r.lon for r in requests],
-            "lat": [r.lat for r in requests],
-            "ws": [r.window_start for r in requests],
-            "we": [r.window_end for r in requests],
-            # none excluded anywhere (a backlog): no list at all, rather than a thousand empty
-            "excluded": [_excluded(r) for r in requests]
-            if any(r.excluded for r in requests)
-            else None,
-        }
-    return {
+        sql, rows = (
+            RANK_SQL,
+            {
+                "appt": [r.appointment_id for r in requests],
+                "lon": [r.lon for r in requests],
+                "lat": [r.lat for r in requests],
+                "ws": [r.window_start for r in requests],
+                "we": [r.window_end for r in requests],
+                # none excluded anywhere (a backlog): no list at all, rather than a thousand empty
+                "excluded": [_excluded(r) for r in requests]
+                if any(r.excluded for r in requests)
+                else None,
+            },
+        )
+    return sql, {
         **rows,
         "all_tiers": all_tiers,
         "max_m": settings.GEO["NEAREST_GRID_MAX_M"],
@@ -164,10 +176,10 @@ def rank(requests: list[Request], *, all_tiers: bool = False) -> dict[int, Ranki
         return {}
     rankings = {r.appointment_id: Ranking(appointment_id=r.appointment_id) for r in requests}
     with connection.cursor() as cursor:
-        sql = RANK_ONE_SQL if len(requests) == 1 else RANK_SQL
+        sql, params = _statement(requests, all_tiers)
         if not isinstance(cursor.cursor, psycopg.ClientCursor):
             sql = _BINARY[sql]
-        cursor.execute(sql, _params(requests, all_tiers))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     for appt, anchor, outside, *figures, _rank in sorted(rows, key=lambda r: (r[0], r[-1])):
         ranking = rankings[appt]

@@ -295,13 +295,13 @@ def _lock_agent(staff_id: int) -> Staff:
         return rows.instance(Staff, fields, cursor.fetchone())
 
 
-def _room(staff: Staff, now: datetime, *, grid: str | None = None):
-    """Their open work as the cap counts it (call it once the agent is locked), when they must
-    answer (station policy) and the id of the grid with code `grid`, in one round trip."""
+def _room(staff: Staff, now: datetime, *, grid: str | None = None, count: bool = True):
+    """In one round trip: the agent's open work as the cap counts it (`count`; ask once the
+    agent is locked), when they must answer (station policy) and the id of the grid `grid`."""
+    load = "(SELECT o.load FROM open_work_of(%(staff)s) o)" if count else "NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT o.load FROM open_work_of(%(staff)s) o), {CONFIRM_BY_SQL}, "
-            "(SELECT id FROM geo_grid WHERE code = %(grid)s)",
+            f"SELECT {load}, {CONFIRM_BY_SQL}, (SELECT id FROM geo_grid WHERE code = %(grid)s)",
             {
                 "staff": staff.pk,
                 "now": now,
@@ -407,7 +407,7 @@ def _to_agent(
     appointment, ranking, chosen, staff: Staff, *, deadline, grid_id, actor, reason, now
 ) -> Appointment:
     previous = appointment.status
-    rule = "grid_member" if chosen.tier == 1 else "community_member"
+    rule = chosen.rule
     appointment.status = Status.AWAITING
     appointment.agent = staff
     appointment.queue_centre = None
@@ -431,7 +431,7 @@ def _to_agent(
         reason=reason,
         texts=_routed_texts(),
     )
-    notifications = _record_routed([row], now)
+    notifications = _record_routed([row])
     for pk in notifications:
         enqueue_on_commit("notifications.tasks.deliver", pk)
     return appointment
@@ -456,14 +456,14 @@ WITH u AS (
 decisions AS (
     INSERT INTO appointments_routingdecision (appointment_id, created_at, reason, rule, grid_code,
         agent_id, distance_m, outside_coverage, candidates)
-    SELECT u.id, %(now)s, u.reason, u.rule, coalesce(u.grid, ''), u.agent, u.distance, u.outside,
+    SELECT u.id, %(at)s, u.reason, u.rule, coalesce(u.grid, ''), u.agent, u.distance, u.outside,
            u.candidates
     FROM u
 ),
 events AS (
     INSERT INTO appointments_appointmentevent (appointment_id, at, actor_id, action, from_status,
         to_status, note, data)
-    SELECT u.id, %(now)s, u.actor, 'routed', u.from_status, 'awaiting_confirmation', u.note,
+    SELECT u.id, %(at)s, u.actor, 'routed', u.from_status, 'awaiting_confirmation', u.note,
            jsonb_build_object('reason', u.reason, 'rule', u.rule, 'agent', u.agent,
                               'grid', u.grid)
     FROM u
@@ -471,7 +471,7 @@ events AS (
 INSERT INTO notifications_notification (recipient_id, phone, kind, title, body, data, created_at,
     read_at, delivered_at, attempts, last_error)
 SELECT u.user_id, '', 'appointment_routed', u.title, u.body,
-       jsonb_build_object('appointment', u.id, 'confirm_by', u.confirm_deadline), %(now)s,
+       jsonb_build_object('appointment', u.id, 'confirm_by', u.confirm_deadline), %(at)s,
        NULL, NULL, 0, ''
 FROM u
 RETURNING id
@@ -503,11 +503,14 @@ def _routed_row(pk, code, address, item, rule, chosen, *, actor, from_status, re
     }
 
 
-def _record_routed(routed: list[dict], now: datetime) -> list[int]:
-    """Write RECORD_ROUTED_SQL for these rows; the new notifications' ids."""
+def _record_routed(routed: list[dict]) -> list[int]:
+    """Write RECORD_ROUTED_SQL for these rows; the new notifications' ids. Stamped with the
+    clock at writing, as the rows written before them in the transaction are (a decline's or a
+    timeout's event comes before the re-route's)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            RECORD_ROUTED_SQL, {"rows": json.dumps(routed, ensure_ascii=False), "now": now}
+            RECORD_ROUTED_SQL,
+            {"rows": json.dumps(routed, ensure_ascii=False), "at": timezone.now()},
         )
         return [pk for (pk,) in cursor.fetchall()]
 
@@ -699,7 +702,7 @@ def appointment_act(
         appointment.first_inquiry = False
         appointment.queue_centre = None
         appointment.routed_at = now
-        _load, appointment.confirm_deadline, _grid = _room(target, now)
+        _load, appointment.confirm_deadline, _grid = _room(target, now, count=False)
         appointment.version += 1
         appointment.save()
         _event(
@@ -986,13 +989,15 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
     return routed
 
 
-def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: dict, now) -> None:
+def _assign(
+    picks: list[tuple[int, routing.Ranking, routing.Candidate]], details: dict, now
+) -> None:
     """Write a pass's picks: the appointments set-based, then what routing records for each."""
     if not picks:
         return
     assigned, recorded, texts = [], [], _routed_texts()
     for pk, ranking, chosen in picks:
-        rule = "grid_member" if chosen.tier == 1 else "community_member"
+        rule = chosen.rule
         explanation = _explanation(ranking, chosen, reason="batch", rule=rule, excluded=())
         assigned.append(
             {
@@ -1003,7 +1008,7 @@ def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: 
                 "routing": explanation,
             }
         )
-        code, address, item = batch[pk]
+        code, address, item = details[pk]
         recorded.append(
             _routed_row(
                 pk,
@@ -1027,4 +1032,4 @@ def _assign(picks: list[tuple[int, routing.Ranking, routing.Candidate]], batch: 
                 "minutes": settings.APPOINTMENTS["CONFIRM_MINUTES"],
             },
         )
-    _record_routed(recorded, now)
+    _record_routed(recorded)

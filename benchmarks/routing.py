@@ -152,11 +152,12 @@ def main() -> None:
             return cursor.execute(SAME_LOOKUP_SQL, lookup, prepare=True).fetchall()
 
         same_lookup = timed(same, sample)
-        params = routing._params([routing.Request(0, 0.0, 0.0, ws, we)], all_tiers=False)
+        one_sql, params = routing._statement([routing.Request(0, 0.0, 0.0, ws, we)], False)
+        one_sql = routing._BINARY[one_sql]  # as the decision sends it
 
         def full(p):
             params["lon"], params["lat"] = p
-            return cursor.execute(routing.RANK_ONE_SQL, params, prepare=True).fetchall()
+            return cursor.execute(one_sql, params, prepare=True).fetchall()
 
         ranking_raw = timed(full, sample)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
@@ -15,8 +15,9 @@ def enqueue_on_commit(func: str, *args) -> None:
     away, a crash just after the commit cannot lose it — and the write pays one commit instead of
     a second one for the queue. With another broker (Redis), outside a transaction, or in
     synchronous mode (tests run tasks in-process), the task is queued after the commit."""
-    # django-q2's own reading of Q_CLUSTER, so both always agree on the broker
-    if Conf.ORM and not Conf.SYNC and connections[Conf.ORM].in_atomic_block:
+    # django-q2's own reading of Q_CLUSTER, so both always agree on the broker; only when its
+    # queue table is on the connection our writes go through
+    if Conf.ORM == DEFAULT_DB_ALIAS and not Conf.SYNC and connections[Conf.ORM].in_atomic_block:
         async_task(func, *args)
     else:
         transaction.on_commit(lambda: async_task(func, *args))

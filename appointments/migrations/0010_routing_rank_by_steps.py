@@ -130,7 +130,7 @@ UNION ALL
 SELECT an.appt, an.code, an.outside, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, 1
 FROM unnest(anchors) an
-WHERE an.appt NOT IN (SELECT t.appt FROM unnest(t1) t);
+WHERE an.appt NOT IN (SELECT t.appt FROM unnest(t1 || t2) t);
 END $$;
 """
 

@@ -1,6 +1,6 @@
 """The agent's answers and the managers' actions: the table, its refusals, the timeout chain."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -36,6 +36,36 @@ def test_decline_needs_a_reason_and_goes_to_the_next_candidate(routed_world):
     assert sorted(a.routing["excluded"]) == sorted(
         [routed_world["people"][n].pk for n in ("agent1", "agent3")]
     )
+
+
+def test_a_re_route_records_its_decision_event_and_notification(routed_world):
+    """What routing records besides the appointment (one statement for bookings, re-routes and
+    backlogs): the decision as the appointment explains it, the event after the decline that
+    caused it, by the declining agent, and the next agent's notification."""
+    a = book()
+    agent1, agent3 = (routed_world["people"][n] for n in ("agent1", "agent3"))
+    a = act(agent1.user, a, "decline", reason="在外培训")
+    decision = a.decisions.order_by("-pk").first()
+    assert (decision.reason, decision.rule, decision.grid_code) == ("declined", "grid_member", "A")
+    assert decision.agent == agent3 and decision.candidates == a.routing["candidates"]
+    assert decision.distance_m == a.routing["distance_m"] and not decision.outside_coverage
+    events = list(a.events.order_by("at", "pk").values_list("action", "actor", "from_status"))
+    assert events[-2:] == [
+        ("decline", agent1.user.pk, Status.AWAITING),
+        ("routed", agent1.user.pk, Status.AWAITING),
+    ]
+    routed = a.events.get(action="routed", actor=agent1.user)
+    assert routed.to_status == Status.AWAITING and "孙三" in routed.note
+    assert routed.data == {
+        "reason": "declined",
+        "rule": "grid_member",
+        "agent": agent3.pk,
+        "grid": "A",
+    }
+    notice = Notification.objects.get(recipient=agent3.user, kind="appointment_routed")
+    assert notice.title.endswith(a.tracking_code) and "测试地址" in notice.body
+    assert notice.data["appointment"] == a.pk
+    assert datetime.fromisoformat(notice.data["confirm_by"]) == a.confirm_deadline
 
 
 def test_timeout_chain_and_it_runs_once(routed_world):

@@ -52,7 +52,6 @@ def test_timeout_reroutes_through_a_real_worker(routed_world):
     a.refresh_from_db()
     assert AppointmentEvent.objects.filter(appointment=a, action="timeout").count() == 1
     assert a.status == Status.AWAITING and a.agent.user.username == "agent3"
-    # the re-route queued its notification's delivery inside its own transaction (ORM broker):
-    # the same worker delivered it once that committed
+    # the new agent's notification, queued by the worker's re-route, delivered by the same worker
     routed = Notification.objects.get(recipient__username="agent3", kind="appointment_routed")
     assert routed.delivered_at is not None and routed.attempts == 1

@@ -39,3 +39,10 @@ def test_with_another_broker_the_task_waits_for_the_commit(
         enqueue_on_commit("notifications.tasks.deliver_pending")
     assert OrmQ.objects.count() == before  # nothing written with the transaction
     assert len(callbacks) == 1  # queued on commit instead
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_the_task_is_queued_at_once(broker):
+    before = OrmQ.objects.count()
+    enqueue_on_commit("notifications.tasks.deliver_pending")  # autocommit: nothing to wait for
+    assert OrmQ.objects.count() == before + 1
