@@ -33,8 +33,7 @@ def token_with_user(digest: str) -> DeviceToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    token = rows.instance(DeviceToken, token_fields, row[: len(token_fields)])
-    token.user = rows.instance(user_model, user_fields, row[len(token_fields) :])
+    token, token.user = rows.split(row, (DeviceToken, token_fields), (user_model, user_fields))
     return token
 
 

@@ -103,8 +103,9 @@ def _current_version(code: str) -> ServiceItemVersion | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    version = rows.instance(ServiceItemVersion, version_fields, row[: len(version_fields)])
-    version.item = rows.instance(ServiceItem, item_fields, row[len(version_fields) :])
+    version, version.item = rows.split(
+        row, (ServiceItemVersion, version_fields), (ServiceItem, item_fields)
+    )
     return version
 
 

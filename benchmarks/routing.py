@@ -17,14 +17,9 @@ from pathlib import Path
 
 import django
 
-# The same lookup as the decision's common case, written flat by hand: the grid covering the
-# point, its agents assigned that day who are active, have working time in the window (their own
-# weekly periods, else the default ones, on a working day; the benchmark's windows lie within one
-# day), are not on leave in it and are under their cap; primary first, then nearest (fresh
-# position, else station), then least open work, then id. No community fallback, no explanation:
-# a lower bound for what a routing decision must look up.
-SAME_LOOKUP_SQL = """
-SELECT s.id
+# What both hand-written bounds start from: the grid covering the point (smallest code), its
+# agents assigned that day who are active, and their station.
+_COVERING_GRID_AGENTS = """
 FROM (SELECT g.id FROM geo_grid g
       WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
       ORDER BY g.code LIMIT 1) g
@@ -32,14 +27,28 @@ JOIN people_gridassignment ga ON ga.grid_id = g.id AND ga.valid_from <= %(day)s
  AND (ga.valid_to IS NULL OR ga.valid_to > %(day)s)
 JOIN people_staff s ON s.id = ga.staff_id AND s.active
 LEFT JOIN geo_servicecentre c ON c.id = s.centre_id
-CROSS JOIN LATERAL (
-    SELECT (SELECT count(*) FROM appointments_appointment a
-            WHERE a.agent_id = s.id AND a.status IN ('awaiting_confirmation', 'confirmed'))
-         + (SELECT count(*) FROM cases_case k
-            WHERE k.responsible_id = s.id AND k.status IN ('consulting', 'awaiting_papers',
-                  'accepted', 'forwarded', 'at_window', 'result_ready', 'refused', 'collected'))
-           AS load
-) w
+"""
+# an agent's open work as the cap counts it (appointments with them, cases still needing work)
+_OPEN_WORK = """
+    (SELECT count(*) FROM appointments_appointment a
+     WHERE a.agent_id = s.id AND a.status IN ('awaiting_confirmation', 'confirmed'))
+  + (SELECT count(*) FROM cases_case k
+     WHERE k.responsible_id = s.id AND k.status IN ('consulting', 'awaiting_papers', 'accepted',
+           'forwarded', 'at_window', 'result_ready', 'refused', 'collected'))
+"""
+_NOT_ON_LEAVE = """NOT EXISTS (SELECT 1 FROM people_leave l
+                  WHERE l.staff_id = s.id AND l.start < %(we)s AND l."end" > %(ws)s)"""
+
+# The same lookup as the decision's common case, written flat by hand: the grid covering the
+# point, its agents assigned that day who are active, have working time in the window (their own
+# weekly periods, else the default ones, on a working day; the benchmark's windows lie within one
+# day), are not on leave in it and are under their cap; primary first, then nearest (fresh
+# position, else station), then least open work, then id. No community fallback, no explanation:
+# a lower bound for what a routing decision must look up.
+SAME_LOOKUP_SQL = f"""
+SELECT s.id
+{_COVERING_GRID_AGENTS}
+CROSS JOIN LATERAL (SELECT {_OPEN_WORK} AS load) w
 WHERE EXISTS (SELECT 1 FROM people_workperiod p
               LEFT JOIN workdays_specialday sd ON sd.date = %(day)s
               WHERE (p.staff_id = s.id
@@ -49,8 +58,7 @@ WHERE EXISTS (SELECT 1 FROM people_workperiod p
                 AND coalesce(sd.kind = 'workday', extract(isodow FROM %(day)s::date) < 6)
                 AND (%(day)s::date + p.start) AT TIME ZONE 'Asia/Shanghai' < %(we)s
                 AND (%(day)s::date + p."end") AT TIME ZONE 'Asia/Shanghai' > %(ws)s)
-  AND NOT EXISTS (SELECT 1 FROM people_leave l
-                  WHERE l.staff_id = s.id AND l.start < %(we)s AND l."end" > %(ws)s)
+  AND {_NOT_ON_LEAVE}
   AND w.load < coalesce(s.open_work_cap, %(cap)s)
 ORDER BY (ga.kind = 'primary') DESC,
          ST_DistanceSphere(CASE WHEN s.last_position_at >= now() - make_interval(mins => %(age)s)
@@ -63,23 +71,11 @@ LIMIT 1
 
 # Session 3's flat bound (kept for comparison): no working time in the window, and ties in
 # distance broken by id rather than open work — a different answer in about half the cases.
-FLAT_LOOKUP_SQL = """
+FLAT_LOOKUP_SQL = f"""
 SELECT s.id
-FROM (SELECT g.id FROM geo_grid g
-      WHERE g.retired_at IS NULL AND ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
-      ORDER BY g.code LIMIT 1) g
-JOIN people_gridassignment ga ON ga.grid_id = g.id AND ga.valid_from <= %(day)s
- AND (ga.valid_to IS NULL OR ga.valid_to > %(day)s)
-JOIN people_staff s ON s.id = ga.staff_id AND s.active
-LEFT JOIN geo_servicecentre c ON c.id = s.centre_id
-WHERE NOT EXISTS (SELECT 1 FROM people_leave l
-                  WHERE l.staff_id = s.id AND l.start < %(we)s AND l."end" > %(ws)s)
-  AND (SELECT count(*) FROM appointments_appointment a
-       WHERE a.agent_id = s.id AND a.status IN ('awaiting_confirmation', 'confirmed'))
-    + (SELECT count(*) FROM cases_case k
-       WHERE k.responsible_id = s.id AND k.status IN ('consulting', 'awaiting_papers', 'accepted',
-             'forwarded', 'at_window', 'result_ready', 'refused', 'collected'))
-    < coalesce(s.open_work_cap, %(cap)s)
+{_COVERING_GRID_AGENTS}
+WHERE {_NOT_ON_LEAVE}
+  AND {_OPEN_WORK} < coalesce(s.open_work_cap, %(cap)s)
 ORDER BY (ga.kind = 'primary') DESC,
          ST_DistanceSphere(CASE WHEN s.last_position_at >= now() - interval '30 minutes'
                            THEN s.last_position ELSE c.location END,

@@ -22,3 +22,12 @@ def instance(model, fields, values):
             value = converter(value, field, connection)
         converted.append(value)
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def split(row, *parts) -> list:
+    """A joined row as one instance per `(model, fields)` part, its columns read left to right."""
+    instances, start = [], 0
+    for model, fields in parts:
+        instances.append(instance(model, fields, row[start : start + len(fields)]))
+        start += len(fields)
+    return instances

@@ -24,11 +24,3 @@ def notify_resident(*, phone: str, kind: str, title: str, body: str = "", data: 
     )
     enqueue_on_commit("notifications.tasks.deliver", notification.pk)
     return notification
-
-
-def notify_many(notifications: list[Notification]) -> None:
-    """Bulk outbox rows (batch routing); one delivery task for all of them after commit."""
-    if not notifications:
-        return
-    Notification.objects.bulk_create(notifications)
-    enqueue_on_commit("notifications.tasks.deliver_pending")

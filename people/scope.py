@@ -119,9 +119,9 @@ def _active_staff(user_id: int) -> Staff | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    staff = rows.instance(Staff, staff_fields, row[: len(staff_fields)])
+    staff, centre = rows.split(row, (Staff, staff_fields), (ServiceCentre, centre_fields))
     if staff.centre_id is not None:
-        staff.centre = rows.instance(ServiceCentre, centre_fields, row[len(staff_fields) :])
+        staff.centre = centre
     return staff
 
 
