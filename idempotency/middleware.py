@@ -63,7 +63,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
 from rest_framework.throttling import BaseThrottle
 
-from server.api.errors import error_response
+from core.api.errors import error_response
 
 from . import services
 from .models import KEY_MAX_LENGTH, State

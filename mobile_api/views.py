@@ -10,11 +10,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import parse_date
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, CrsGeometryField, output_crs
 from geo.models import ServiceCentre
 from people.scope import scope_for
-from server.api.input import parse_date
 
 from .agenda import agenda
 from .station import station_work

@@ -8,8 +8,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound
-from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .models import Notification
 

@@ -78,7 +78,7 @@ class ReadThrottle(AnonRateThrottle):
 
 def _refuse_large_body(request) -> None:
     """DRF's form parser reads the whole body, past DATA_UPLOAD_MAX_MEMORY_SIZE: refuse by the
-    declared length first (as server.api.middleware does under /api/)."""
+    declared length first (as core.api.middleware does under /api/)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from core.api import views as api_views
 from people.api.views import public_board_page
-from server.api import views as api_views
 from server.health import healthz
 
 api_v1 = [
@@ -40,5 +40,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "server.api.views.handler404"
-handler500 = "server.api.views.handler500"
+handler404 = "core.api.views.handler404"
+handler500 = "core.api.views.handler500"

@@ -11,8 +11,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import parse_date
 from core.errors import ApplicationError
-from server.api.input import parse_date
 
 from . import calendar
 from .models import SpecialDay

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.serializers import CachedFieldsMixin
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
-from server.api.serializers import CachedFieldsMixin
 
 from ..models import Appointment, AppointmentEvent, Channel
 

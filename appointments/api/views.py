@@ -12,11 +12,11 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from catalogue.notice import notice_data
+from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
 from people.scope import scope_for
-from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import identity, services
 from ..models import Appointment, ResidentIdRead, Status

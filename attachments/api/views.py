@@ -16,8 +16,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import validated
 from core.errors import NotFound
-from server.api.input import validated
 
 from .. import selectors, services
 from ..models import Attachment

@@ -16,11 +16,11 @@ from rest_framework.views import APIView
 from appointments import identity
 from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
+from core.api.input import validated
+from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
-from server.api.input import validated
-from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import actions, services, tracking
 from ..access import handles

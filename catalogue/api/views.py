@@ -11,10 +11,10 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import validated
 from core.errors import NotFound
 from geo import services as geo_services
 from people.scope import scope_for
-from server.api.input import validated
 
 from .. import services
 from ..models import ApprovalWindow, ServiceItemVersion

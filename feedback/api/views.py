@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.api.input import validated
 from core.errors import ApplicationError, NotFound
 from geo.services import normalise_area_code
-from server.api.input import validated
 
 from .. import selectors, services
 from ..models import Complaint, ComplaintEvent, Suggestion

@@ -10,8 +10,8 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import validated
 from core.errors import NotFound, PermissionDenied
-from server.api.input import validated
 
 from .. import access, selectors, services
 from ..geometry import (

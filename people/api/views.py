@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import parse_date, validated
 from core.errors import ApplicationError, NotFound
 from geo import selectors as geo_selectors
 from geo import services as geo_services
@@ -22,7 +23,6 @@ from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geojson import coverage_feature_collection
 from geo.geometry import parse_crs, parse_point
 from geo.models import Area, Grid
-from server.api.input import parse_date, validated
 
 from .. import selectors, services
 from ..board import board_for

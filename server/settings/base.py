@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "server.api.middleware.ApiErrorMiddleware",
+    "core.api.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -174,8 +174,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "server.api.exceptions.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "server.api.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -383,11 +383,11 @@ MAP_BASEMAP_SUBDOMAINS = os.environ.get("MAP_BASEMAP_SUBDOMAINS", "")
 # the connection's address, so a spoofed header cannot dodge the public throttles)
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("TRUSTED_PROXIES", "0"))
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "server.api.throttles.PerUserThrottle",
-    "server.api.throttles.PerAddressThrottle",
+    "core.api.throttles.PerUserThrottle",
+    "core.api.throttles.PerAddressThrottle",
 ]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    # every API view, per signed-in user and per client address (server/api/throttles.py)
+    # every API view, per signed-in user and per client address (core/api/throttles.py)
     "per_user": os.environ.get("THROTTLE_PER_USER", "600/minute"),
     "per_address": os.environ.get("THROTTLE_PER_ADDRESS", "1800/minute"),
     # public suggestions and complaints (and, counted apart, complaint look-ups) per client

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.deadlines import today
+from core.api.input import validated
 from core.errors import ApplicationError, NotFound
-from server.api.input import validated
 
 from .. import assessment, checklist, exports, selectors, services
 from ..access import defines, reach_for, require_definer, supervisory_reach, visible_centre

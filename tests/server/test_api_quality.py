@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
-from server.api.throttles import PerAddressThrottle, PerUserThrottle
+from core.api.throttles import PerAddressThrottle, PerUserThrottle
 from tests.cases.conftest import case_world, open_walk_in  # noqa: F401
 from tests.factories import client_for
 from tests.world import world  # noqa: F401

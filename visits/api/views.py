@@ -9,11 +9,11 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import parse_date, validated
+from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
-from server.api.input import parse_date, validated
-from server.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 
 from .. import services
 from ..models import Visit

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .errors import error_response
 
-logger = logging.getLogger("server.api")
+logger = logging.getLogger("core.api")
 
 API_PREFIXES = ("/api/", "/healthz")
 
