@@ -1,4 +1,9 @@
-"""Shared fixtures: API clients per role, subprocess helpers. Tests run on real PostGIS."""
+"""Shared fixtures: worlds (tests/worlds/), an API client, subprocess helpers. Tests run on
+real PostGIS.
+
+Worlds are built once and shared by consecutive tests of a module, each test rolled back to
+its world (tests/worlds/stack.py). They are registered here, once, for every package.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,15 @@ import pytest
 from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parent.parent
+
+pytest_plugins = [
+    "tests.worlds.stack",
+    "tests.worlds.geo",
+    "tests.worlds.people",
+    "tests.worlds.appointments",
+    "tests.worlds.cases",
+    "tests.worlds.tiles",
+]
 
 
 @pytest.fixture
