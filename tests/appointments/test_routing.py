@@ -9,6 +9,7 @@ from django.db import connection
 
 from appointments import routing, services
 from appointments.models import Appointment, AppointmentEvent, RoutingDecision, Status
+from core.errors import ApplicationError
 from geo import services as geo_services
 from notifications.models import Notification
 from people.models import Leave
@@ -112,7 +113,7 @@ def test_community_and_district_queues_beyond_range(routed_world, settings):
 
 
 def test_outside_the_service_area_is_refused(routed_world):
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ApplicationError, match="不在本区服务范围内") as info:
         book(x=90_000, y=90_000)
     assert info.value.code == "outside_service_area"
     assert Appointment.objects.count() == 0
