@@ -249,6 +249,8 @@ def test_backlog_workers_refuse_to_run_inside_a_transaction(routed_world):
         services.route_queued(now=NOW, workers=2)
 
 
+# it closes and reopens the connection with other options, so its rows must be committed;
+# serialized_rollback: routing needs the seeded working hours and calendar
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ranking_over_a_client_side_binding_connection(routed_world):
     """DB_PREPARE_THRESHOLD=none (a transaction-mode pooler) binds on the client, which takes no
