@@ -236,7 +236,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # third-party progress lines (WeasyPrint's steps, fontTools' subsetting: ~170 INFO lines
+        # per start-up as notices are pre-rendered) stay out of the console
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # gis.W001: Debian 12's GDAL 3.6 cannot block file/network access from crafted spatial-reference
