@@ -236,7 +236,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handler prints django.* (GEOS/GDAL notices too) again under DEBUG: root only
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # gis.W001: Debian 12's GDAL 3.6 cannot block file/network access from crafted spatial-reference
@@ -275,6 +279,10 @@ GEO = {
     "MAX_VERTICES": int(os.environ.get("GEO_MAX_VERTICES", "20000")),
     # a point in no grid goes to the nearest grid within this distance (outside coverage)
     "NEAREST_GRID_MAX_M": float(os.environ.get("GEO_NEAREST_GRID_MAX_M", "500")),
+    # import --make-valid refuses a repair changing a feature's area by more than this percentage
+    "REPAIR_MAX_AREA_CHANGE_PERCENT": float(
+        os.environ.get("GEO_REPAIR_MAX_AREA_CHANGE_PERCENT", "1")
+    ),
 }
 # Request bodies above this are refused with `payload_too_large` (a polygon of MAX_VERTICES fits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
