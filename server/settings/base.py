@@ -237,6 +237,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handler prints django.* (GEOS/GDAL notices too) again under DEBUG: root only
+        "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # third-party progress lines (WeasyPrint's steps, fontTools' subsetting: ~170 INFO lines
         # per start-up as notices are pre-rendered) stay out of the console
@@ -281,6 +283,10 @@ GEO = {
     "MAX_VERTICES": int(os.environ.get("GEO_MAX_VERTICES", "20000")),
     # a point in no grid goes to the nearest grid within this distance (outside coverage)
     "NEAREST_GRID_MAX_M": float(os.environ.get("GEO_NEAREST_GRID_MAX_M", "500")),
+    # import --make-valid refuses a repair changing a feature's area by more than this percentage
+    "REPAIR_MAX_AREA_CHANGE_PERCENT": float(
+        os.environ.get("GEO_REPAIR_MAX_AREA_CHANGE_PERCENT", "1")
+    ),
 }
 # Request bodies above this are refused with `payload_too_large` (a polygon of MAX_VERTICES fits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
