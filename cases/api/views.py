@@ -18,6 +18,7 @@ from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
 from core.api.input import validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.renderers import PDFRenderer
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
@@ -237,6 +238,8 @@ class CaseAction(APIView):
 
 
 class CaseReceipt(APIView):
+    renderer_classes = [PDFRenderer]
+
     @extend_schema(
         tags=["cases"],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
