@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from appointments import identity
 from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
 from core.api.input import validated
@@ -22,6 +21,7 @@ from core.api.renderers import PDFRenderer
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
+from residents import identity
 
 from .. import actions, services, tracking
 from ..access import handles

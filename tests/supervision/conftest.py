@@ -54,7 +54,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments import services as appointment_services
+from appointments import actions as appointment_actions
+from appointments import intake as appointment_intake
 from appointments.models import Appointment
 from cases import services as case_services
 from feedback import services as feedback_services
@@ -90,7 +91,7 @@ def clock(moment: datetime):
 
 def book(actor, xy, when: datetime, *, channel="web", window=None) -> Appointment:
     start, end = window if window else (None, None)
-    intake = appointment_services.Intake(
+    intake = appointment_intake.Intake(
         service_item="MZ-002",
         applicant_name="张三",
         applicant_phone="13800001234",
@@ -101,14 +102,14 @@ def book(actor, xy, when: datetime, *, channel="web", window=None) -> Appointmen
         preferred_end=end,
     )
     with clock(when):
-        return appointment_services.appointment_create(
+        return appointment_intake.appointment_create(
             actor=actor.user if actor else None, intake=intake, now=when
         )
 
 
 def answer(staff, appointment, action: str, when: datetime, **payload) -> Appointment:
     with clock(when):
-        return appointment_services.appointment_act(
+        return appointment_actions.appointment_act(
             actor=staff.user,
             appointment_id=appointment.pk,
             action=action,
