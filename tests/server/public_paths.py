@@ -110,7 +110,9 @@ def openapi() -> dict[str, dict[str, str]]:
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return {
-        path: {method: operation.get("operationId", "") for method, operation in sorted(ops.items())}
+        path: {
+            method: operation.get("operationId", "") for method, operation in sorted(ops.items())
+        }
         for path, ops in sorted(schema["paths"].items())
     }
 
