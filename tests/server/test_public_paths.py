@@ -45,3 +45,23 @@ def test_every_route_but_the_regex_ones_has_a_sample_that_resolves_to_it():
         url = public_paths.sample_for(route)
         if url is not None:
             assert samples[url] == route, (url, samples[url], route)
+
+
+def test_every_app_is_included_under_its_own_namespace():
+    """Route names are "<app>:<name>": no app's routes land in the flat, project-wide namespace."""
+    from django.urls import URLResolver, get_resolver
+
+    def includes(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", None)
+                if module is None:  # a list of includes (api_v1)
+                    yield from includes(pattern.url_patterns)
+                else:
+                    yield module, pattern.namespace
+
+    found = dict(includes(get_resolver().url_patterns))
+    apps = {module: namespace for module, namespace in found.items() if module.endswith("urls")}
+    assert len(apps) == 19, sorted(apps)
+    assert [module for module, namespace in apps.items() if not namespace] == []
+    assert len(set(apps.values())) == len(apps)
