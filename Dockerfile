@@ -11,7 +11,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY . .
-RUN pip install --no-cache-dir ".[redis,s3]" \
+RUN pip install --no-cache-dir -c constraints.txt ".[redis,s3]" \
  && SECRET_KEY=build-only-not-a-secret-xxxxxxxxxxxxxxxx DATABASE_URL=postgis://build@localhost/build \
     RESIDENT_ID_KEY=build-only-0000000000000000000000000000000= RESIDENT_ID_HASH_KEY=build-only \
     python manage.py collectstatic --no-input

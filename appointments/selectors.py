@@ -1,7 +1,10 @@
-"""Reads of appointments, always from the requester's scope."""
+"""Reads of appointments: lists always from the requester's scope; each agent's open work.
+
+Imports only `people` and this app's models; must never import a writing module."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from people.scope import scope_for
@@ -31,3 +34,15 @@ def appointments_for(user) -> QuerySet:
     if scope.staff is not None:
         visible |= Q(agent=scope.staff) | Q(created_by=user)
     return qs.filter(visible)
+
+
+def open_work(staff_ids) -> dict[int, int]:
+    """Each agent's open work as the cap counts it (SQL function open_work: appointments without
+    a case yet plus open cases), for agents already locked by the caller."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, o.load FROM unnest(%s::bigint[]) AS id "
+            "CROSS JOIN LATERAL open_work_of(id) o",  # inlined: planned with the statement
+            [list(staff_ids)],
+        )
+        return dict(cursor.fetchall())

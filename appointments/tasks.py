@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from . import services
+from . import sweeps
 
 
 def expire_confirmations() -> int:
-    return services.expire_confirmations()
+    return sweeps.expire_confirmations()
 
 
 def reroute_affected() -> int:
-    return services.reroute_affected()
+    return sweeps.reroute_affected()

@@ -1,6 +1,11 @@
+"""Attachments of cases and visits, under /api/v1/ (server/urls.py); names in namespace
+`attachments`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "attachments"
 
 urlpatterns = [
     path(

@@ -1,7 +1,11 @@
+"""The change log, at /api/v1/audit/ (server/urls.py); names in namespace `audit`."""
+
 from django.urls import path
 
 from . import api
 
+app_name = "audit"
+
 urlpatterns = [
-    path("audit/", api.ChangeList.as_view(), name="audit-change-list"),
+    path("", api.ChangeList.as_view(), name="audit-change-list"),
 ]

@@ -115,7 +115,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from appointments import routing, services
+    from appointments import backlog, routing
     from benchmarks.machine import describe
     from benchmarks.stats import timed
     from catalogue import services as catalogue_services
@@ -219,7 +219,7 @@ def main() -> None:
         ranking_raw = timed(full, sample)
 
     http_result = bench_http(args.http, points(args.http + WARMUP_REQUESTS), ws, we)
-    bulk_result = bench_bulk(args.bulk, args.bulk_workers, extent, ws, we, services, connection)
+    bulk_result = bench_bulk(args.bulk, args.bulk_workers, extent, ws, we, backlog, connection)
 
     result = {
         "benchmark": "routing",
@@ -333,7 +333,7 @@ def bench_http(n: int, pts, ws, we) -> dict:
     }
 
 
-def bench_bulk(n: int, workers: int, extent, ws, we, services, connection) -> dict:
+def bench_bulk(n: int, workers: int, extent, ws, we, backlog, connection) -> dict:
     """Route a backlog of n queued appointments with the set-based statement, in batches."""
     from catalogue.models import ServiceItem
 
@@ -366,7 +366,7 @@ def bench_bulk(n: int, workers: int, extent, ws, we, services, connection) -> di
         )
         cursor.execute("ANALYZE appointments_appointment")
     started = time.perf_counter()
-    routed = services.route_queued(batch_size=1000, workers=workers)
+    routed = backlog.route_queued(batch_size=1000, workers=workers)
     elapsed = time.perf_counter() - started
     return {
         "queued": n,

@@ -34,6 +34,7 @@ from people.scope import scope_for
 
 from . import deadlines, register, rules
 from .access import handles, handles_or_window, window_side
+from .events import record_event
 from .models import (
     OPEN,
     RUNNING,
@@ -46,7 +47,6 @@ from .models import (
     Status,
 )
 from .outbound import outbound
-from .services import record_event
 
 PRE_REVIEW = frozenset({Status.CONSULTING, Status.AWAITING_PAPERS})
 REGISTERED = frozenset({*RUNNING, Status.RETURNED, Status.CLOSED})

@@ -2,7 +2,11 @@
 window steps, return, closing…) are one table in `cases/actions.py`.
 
 Each write locks the case row and records an event (and any notification) in the same
-transaction.
+transaction. A case opened from an appointment moves the appointment on by its own action
+(`appointments.actions`, "open_case"); the applicant's checks are `residents.intake`'s.
+
+Imports `actions` (the review a checklist given at opening records); `actions` must never
+import this module.
 """
 
 from __future__ import annotations
@@ -16,11 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments import identity
+from appointments.actions import apply_action as appointment_apply_action
 from appointments.models import Appointment
 from appointments.models import Status as AppointmentStatus
 from appointments.selectors import appointments_for
-from catalogue.models import ServiceItem
 from core.codes import new_tracking_code
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.offline import replayed
@@ -28,10 +31,13 @@ from core.validation import normalise_mobile
 from geo.models import Area
 from people.models import Role, Staff
 from people.scope import scope_for
+from residents.intake import checked_applicant, requested_version
 
 from . import rules
 from .access import handles
-from .models import OPEN, Case, CaseEvent, Origin, Status
+from .actions import apply_review
+from .events import record_event
+from .models import OPEN, Case, Origin, Status
 
 OPENER_ROLES = (Role.AGENT, Role.STATION_MANAGER, Role.CENTRE_STAFF, Role.CENTRE_LEAD)
 
@@ -43,21 +49,6 @@ def _tracking_code() -> str:
             Case.objects.filter(tracking_code=c).exists()
             or Appointment.objects.filter(tracking_code=c).exists()
         )
-    )
-
-
-def record_event(
-    case: Case, *, actor, action: str, from_status: str = "", note="", data=None, position=None
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_status=from_status,
-        to_status=case.status,
-        note=note,
-        data=data or {},
-        position=position,
     )
 
 
@@ -89,7 +80,7 @@ def _opener(actor) -> Staff:
     return staff
 
 
-def _from_appointment(actor, opener: Staff, pk: int, now) -> dict:
+def _from_appointment(actor, pk: int, now) -> dict:
     appointment = (
         appointments_for(actor)
         .select_for_update(of=("self",))
@@ -108,22 +99,9 @@ def _from_appointment(actor, opener: Staff, pk: int, now) -> dict:
             % {"status": appointment.status},
             details={"status": appointment.status},
         )
+    # the appointment's own action: who may (its agent, their managers), the status, its event
+    appointment_apply_action(appointment, actor=actor, action="open_case", payload={}, now=now)
     owner = appointment.agent
-    scope = scope_for(actor)
-    if owner.pk != opener.pk and not (
-        scope.editor and owner.centre_id and scope.manages_area(owner.centre.area_id)
-    ):
-        raise PermissionDenied(
-            "permission_denied",
-            _("Only the appointment's agent or their managers open its case."),
-        )
-    previous = appointment.status
-    appointment.status = AppointmentStatus.IN_CASE
-    appointment.version += 1
-    appointment.save(update_fields=["status", "version"])
-    appointment.events.create(
-        actor=actor, action="case_opened", from_status=previous, to_status=appointment.status
-    )
     station = owner.centre or (appointment.grid.community.centre if appointment.grid_id else None)
     return {
         "appointment": appointment,
@@ -145,27 +123,12 @@ def _from_appointment(actor, opener: Staff, pk: int, now) -> dict:
 
 
 def _walk_in(opener: Staff, opening: Opening) -> dict:
-    item = ServiceItem.objects.filter(code=opening.service_item, active=True).first()
-    if item is None:
-        raise ApplicationError(
-            "unknown_service_item",
-            _("No service item with code %(code)s.") % {"code": opening.service_item},
-            details={"field": "service_item"},
-        )
-    if item.is_other_request and not opening.description.strip():
-        raise ApplicationError(
-            "description_required",
-            _("An 'other request' needs a description of what is needed."),
-            details={"field": "description"},
-        )
-    if not opening.applicant_name.strip():
-        raise ApplicationError(
-            "name_required",
-            _("The applicant's name is required."),
-            details={"field": "applicant_name"},
-        )
-    phone = normalise_mobile(opening.applicant_phone, field="applicant_phone")
-    number = identity.check_resident_id(opening.resident_id) if opening.resident_id else ""
+    version = requested_version(opening.service_item, opening.description)
+    applicant = checked_applicant(
+        name=opening.applicant_name,
+        phone=opening.applicant_phone,
+        resident_id=opening.resident_id,
+    )
     # the level alone: the area row carries a boundary no one reads here
     level = Area.objects.filter(pk=opener.centre.area_id).values_list("level", flat=True).first()
     return {
@@ -174,13 +137,11 @@ def _walk_in(opener: Staff, opening: Opening) -> dict:
         "tracking_code": _tracking_code(),
         "centre": opener.centre,
         "responsible": opener,  # 首问负责: whoever the resident first asked
-        "service_item": item,
-        "item_version": item.current,
-        "applicant_name": opening.applicant_name.strip(),
-        "applicant_phone": phone,
-        "resident_id_encrypted": identity.encrypt(number) if number else "",
-        "resident_id_hash": identity.lookup_hash(number) if number else "",
-        "resident_id_masked": identity.mask(number) if number else "",
+        "service_item": version.item,
+        "item_version": version,
+        "applicant_name": applicant.name,
+        "applicant_phone": applicant.phone,
+        **applicant.stored_id(),
         "address": opening.address.strip(),
         "location": opening.location,
         "description": opening.description.strip(),
@@ -217,7 +178,7 @@ def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
     if opening.appointment is None and opening.appointment_client_uuid is not None:
         opening.appointment = appointment_by_client_uuid(actor, opening.appointment_client_uuid)
     if opening.appointment is not None:
-        fields = _from_appointment(actor, opener, opening.appointment, now)
+        fields = _from_appointment(actor, opening.appointment, now)
     else:
         fields = _walk_in(opener, opening)
     if fields["centre"] is None:
@@ -244,8 +205,6 @@ def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
         data={"origin": case.origin, "responsible": case.responsible_id},
     )
     if checklist:
-        from .actions import apply_review  # the review rule lives with the actions
-
         apply_review(case, actor=actor, checklist=checklist, note="", position=None)
     case.replayed = False
     return case

@@ -1,6 +1,11 @@
+"""Cases, the register and public tracking, under /api/v1/ (server/urls.py); names in namespace
+`cases`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.CaseList.as_view(), name="case-list"),

@@ -1,6 +1,11 @@
+"""Service items, windows and notices, under /api/v1/ (server/urls.py); names in namespace
+`catalogue`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "catalogue"
 
 urlpatterns = [
     path("service-items/", views.ServiceItemList.as_view(), name="service-item-list"),

@@ -1,6 +1,10 @@
+"""Suggestions and complaints, under /api/v1/ (server/urls.py); names in namespace `feedback`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "feedback"
 
 urlpatterns = [
     path("suggestions/", views.SuggestionList.as_view(), name="suggestion-list"),

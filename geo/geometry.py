@@ -293,14 +293,8 @@ def _convert_nested(value, fn):
     return tuple(_convert_nested(v, fn) for v in value)
 
 
-def geometry_in_crs(geom: GEOSGeometry, crs: str) -> GEOSGeometry:
-    """A copy of a WGS-84 geometry with coordinates in `crs`, for a client's map SDK."""
-    if crs == coords.WGS84 or geom is None:
-        return geom
-
-    def convert(lon, lat):
-        return coords.from_wgs84(lon, lat, crs)
-
+def _map_vertices(geom: GEOSGeometry, convert) -> GEOSGeometry:
+    """A copy of a point or (multi)polygon with `convert(lon, lat)` applied to every vertex."""
     if isinstance(geom, Point):
         return Point(*convert(geom.x, geom.y), srid=geom.srid)
     if isinstance(geom, Polygon):
@@ -310,6 +304,30 @@ def geometry_in_crs(geom: GEOSGeometry, crs: str) -> GEOSGeometry:
             *[Polygon(*_convert_nested(p, convert)) for p in geom.coords], srid=geom.srid
         )
     return GEOSGeometry(geom.wkt, srid=geom.srid)  # other types are not output in another crs
+
+
+def geometry_in_crs(geom: GEOSGeometry, crs: str) -> GEOSGeometry:
+    """A copy of a WGS-84 geometry with coordinates in `crs`, for a client's map SDK."""
+    if crs == coords.WGS84 or geom is None:
+        return geom
+    return _map_vertices(geom, lambda lon, lat: coords.from_wgs84(lon, lat, crs))
+
+
+def geometry_to_wgs84(geom: GEOSGeometry, crs: str) -> GEOSGeometry:
+    """A copy of a polygonal geometry drawn in `crs` (gcj02, bd09) with every vertex in WGS-84.
+
+    For boundary files from Chinese web maps: no spatial reference GDAL knows describes these
+    systems, so the file is read as longitude/latitude and each vertex converted here.
+    """
+    if crs == coords.WGS84:
+        return geom
+    if not isinstance(geom, Point | Polygon | MultiPolygon):
+        raise GeometryError(
+            "wrong_geometry_type",
+            _("Only points and polygons can be converted from %(crs)s.") % {"crs": crs},
+            details={"got": geom.geom_type},
+        )
+    return _map_vertices(geom, lambda lon, lat: coords.to_wgs84(lon, lat, crs))
 
 
 def bbox_from_query(raw: str | None, crs: str = coords.WGS84) -> Polygon | None:

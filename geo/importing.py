@@ -1,9 +1,12 @@
 """Import and export of boundaries from files GDAL reads (GeoJSON, Shapefile, GeoPackage, KML).
 
 Reprojection uses the file's own spatial reference (CGCS2000 EPSG:4490 and Gauss–Krüger zones
-are common in China) to WGS-84. Every feature goes through geo.services, so the same rules
-apply as on the API. An import is all-or-nothing: one bad feature and nothing is saved; every
-bad feature is reported with its reason.
+are common in China) to WGS-84. Files traced on a Chinese web map are in GCJ-02 or BD-09, which
+no spatial reference expresses: with `source_crs` every vertex is converted by core.coords
+before any rule. With `make_valid`, invalid rings are repaired (geo.repair) and each repair
+reported with its change of area. Every feature then goes through geo.services, so the same
+rules apply as on the API. An import is all-or-nothing: one bad feature and nothing is saved;
+every bad feature is reported with its reason.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, S
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import coords
 from core.errors import ApplicationError
 
 from . import services
-from .geometry import geojson
+from .geometry import GeometryError, geojson, geometry_to_wgs84, parse_crs
 from .models import Area, Grid
+from .repair import BoundaryRepair, boundary_repair
 
 LEVELS = ("district", "street", "community", "grid")
 DEFAULT_KIND = {"district": "district", "street": "street", "community": "community"}
@@ -31,6 +36,16 @@ class FeatureProblem:
     code: str
     error: str
     message: str
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class FeatureRepair:
+    """A feature whose invalid rings were repaired (`make_valid`), and what that did to its area."""
+
+    index: int
+    code: str
+    repair: BoundaryRepair
 
 
 @dataclass
@@ -39,7 +54,9 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     problems: list[FeatureProblem] = field(default_factory=list)
+    repairs: list[FeatureRepair] = field(default_factory=list)
     source_srs: str = ""
+    source_crs: str = coords.WGS84
 
     @property
     def ok(self) -> bool:
@@ -71,11 +88,19 @@ def import_boundaries(
     parent_field: str = "parent_code",
     layer: int | str = 0,
     dry_run: bool = False,
+    make_valid: bool = False,
+    source_crs: str = coords.WGS84,
     actor=None,
 ) -> ImportReport:
-    """Read every feature, apply every rule, save all or nothing."""
+    """Read every feature, apply every rule, save all or nothing.
+
+    `source_crs` (wgs84, gcj02, bd09) names the Chinese map system a longitude/latitude file
+    was drawn in; `make_valid` repairs invalid rings instead of refusing them, within the
+    tolerance of area change in settings.GEO["REPAIR_MAX_AREA_CHANGE_PERCENT"].
+    """
     if level not in LEVELS:
         raise ApplicationError("invalid_level", _("Level must be one of %s.") % ", ".join(LEVELS))
+    source_crs = parse_crs(source_crs)
     try:
         source = DataSource(str(path))
         data = source[layer]
@@ -84,7 +109,19 @@ def import_boundaries(
             "unreadable_file", _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}
         ) from None
     srs = data.srs
-    report = ImportReport(source_srs=(srs.name if srs else "none (assumed WGS-84)"))
+    if source_crs != coords.WGS84 and srs is not None and not srs.geographic:
+        raise GeometryError(
+            "source_crs_conflict",
+            _(
+                "The file is in %(srs)s, projected; %(crs)s applies only to files in longitude "
+                "and latitude."
+            )
+            % {"srs": srs.name, "crs": source_crs},
+            details={"source_srs": srs.name, "source_crs": source_crs},
+        )
+    report = ImportReport(
+        source_srs=(srs.name if srs else "none (assumed WGS-84)"), source_crs=source_crs
+    )
     transform = None
     if srs is not None:
         target = SpatialReference(4326)
@@ -109,11 +146,16 @@ def import_boundaries(
                             parent=fixed_parent
                             or _parent_from_field(_field(feature, parent_field), level),
                             transform=transform,
+                            source_crs=source_crs,
+                            make_valid=make_valid,
                             actor=actor,
                             source_name=f"import from {Path(str(path)).name}",
+                            index=index,
                         )
                 except ApplicationError as exc:
-                    report.problems.append(FeatureProblem(index, code, exc.code, exc.message))
+                    report.problems.append(
+                        FeatureProblem(index, code, exc.code, exc.message, exc.details)
+                    )
             if dry_run or report.problems:
                 raise _Rollback
     except _Rollback:
@@ -132,9 +174,8 @@ def _parent_from_field(code: str, level: str) -> Area | None:
     return services.area_get(code=code)
 
 
-def _import_feature(
-    feature, *, report, level, code, name, kind, parent, transform, actor, source_name
-):
+def _feature_geometry(feature, *, transform, source_crs, make_valid, report, index, code):
+    """The feature's geometry in WGS-84, converted from `source_crs` and repaired if asked."""
     try:
         ogr = feature.geom.clone()
         if transform is not None:
@@ -143,6 +184,39 @@ def _import_feature(
     except (GDALException, ValueError) as exc:
         raise ApplicationError("malformed_geometry", str(exc)) from None
     geom.srid = 4326
+    geom = geometry_to_wgs84(geom, source_crs)
+    if make_valid:
+        geom, repair = boundary_repair(geom)
+        if repair is not None:
+            report.repairs.append(FeatureRepair(index, code, repair))
+    return geom
+
+
+def _import_feature(
+    feature,
+    *,
+    report,
+    level,
+    code,
+    name,
+    kind,
+    parent,
+    transform,
+    source_crs,
+    make_valid,
+    actor,
+    source_name,
+    index,
+):
+    geom = _feature_geometry(
+        feature,
+        transform=transform,
+        source_crs=source_crs,
+        make_valid=make_valid,
+        report=report,
+        index=index,
+        code=code,
+    )
     if level == "grid":
         if parent is None:
             raise ApplicationError("missing_parent", _("A grid needs its community (--parent)."))

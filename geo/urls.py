@@ -1,6 +1,10 @@
+"""Areas, grids and point look-up, under /api/v1/ (server/urls.py); names in namespace `geo`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "geo"
 
 urlpatterns = [
     path("areas/", views.AreaList.as_view(), name="area-list"),

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import OPEN_STATUSES
-from appointments.selectors import appointments_for
-from appointments.services import open_work
+from appointments.selectors import appointments_for, open_work
 from cases.deadlines import light_sql
 from cases.models import RUNNING, Case
 from cases.selectors import cases_for

@@ -1,3 +1,5 @@
+"""The coverage review page, at /map/ (server/urls.py); names in namespace `maps`."""
+
 from django.urls import path
 
 from . import views

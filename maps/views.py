@@ -43,9 +43,11 @@ def map_page(request):
     staff = scope_for(request.user).staff
     config = {
         "tilesUrl": reverse(
-            "tile", kwargs={"layer": "LAYER", "z": "0", "x": "0", "y": "0"}
+            "tiles:tile", kwargs={"layer": "LAYER", "z": "0", "x": "0", "y": "0"}
         ).replace("LAYER/0/0/0", "{layer}/{z}/{x}/{y}"),
-        "panelUrl": reverse("grid-panel", kwargs={"code": "CODE"}).replace("CODE", "{code}"),
+        "panelUrl": reverse("maps_api:grid-panel", kwargs={"code": "CODE"}).replace(
+            "CODE", "{code}"
+        ),
         "bounds": map_bounds(request.user),
         "minZoom": {name: layer.min_zoom for name, layer in LAYERS.items()},
         "figures": FIGURES,

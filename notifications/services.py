@@ -1,4 +1,5 @@
-"""Write a notification in the caller's transaction; deliver it once that commits."""
+"""Write a notification in the caller's transaction; deliver it once that commits. The only
+writers of the outbox, with `notifications.sql` for statements other apps compose."""
 
 from __future__ import annotations
 
@@ -24,3 +25,16 @@ def notify_resident(*, phone: str, kind: str, title: str, body: str = "", data: 
     )
     enqueue_on_commit("notifications.tasks.deliver", notification.pk)
     return notification
+
+
+def deliver_on_commit(notification_ids) -> None:
+    """Deliver notifications written by a composed statement (`notifications.sql`) once the
+    transaction commits, each by its own task as `notify` does."""
+    for pk in notification_ids:
+        enqueue_on_commit("notifications.tasks.deliver", pk)
+
+
+def deliver_pending_on_commit() -> None:
+    """Deliver every pending notification once the transaction commits: one task for a batch
+    written at once (a backlog's pass)."""
+    enqueue_on_commit("notifications.tasks.deliver_pending")

@@ -1,9 +1,14 @@
+"""The signed-in user's notifications, at /api/v1/me/notifications/ (server/urls.py); names
+in namespace `notifications`."""
+
 from django.urls import path
 
 from . import api
 
+app_name = "notifications"
+
 urlpatterns = [
-    path("me/notifications/", api.MyNotifications.as_view(), name="my-notifications"),
-    path("me/notifications/read-all/", api.MarkAllRead.as_view(), name="my-notifications-read-all"),
-    path("me/notifications/<int:pk>/read/", api.MarkRead.as_view(), name="my-notification-read"),
+    path("", api.MyNotifications.as_view(), name="my-notifications"),
+    path("read-all/", api.MarkAllRead.as_view(), name="my-notifications-read-all"),
+    path("<int:pk>/read/", api.MarkRead.as_view(), name="my-notification-read"),
 ]

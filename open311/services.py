@@ -1,5 +1,5 @@
 """Open311 writes: a GeoReport v2 `POST requests` becomes an appointment, taken and routed
-exactly like one booked on the web (`appointments.services.appointment_create`, channel
+exactly like one booked on the web (`appointments.intake.appointment_create`, channel
 `open311`), plus a `Submission` row saying which client filed it.
 
 Rules of our own on top of the spec's optional fields, each answered with a 400:
@@ -22,8 +22,8 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from appointments.intake import Intake, appointment_create
 from appointments.models import Appointment, Channel
-from appointments.services import Intake, appointment_create
 from core.errors import ApplicationError
 
 from .models import ApiKey, Submission

@@ -1,6 +1,11 @@
+"""Staff, assignments, desks, coverage and the public board's JSON, under /api/v1/ (server/urls.py);
+names in namespace `people`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "people"
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

@@ -1,4 +1,10 @@
-"""URL map: API under /api/v1/, its schema and docs, Open311 GeoReport v2, health, admin."""
+"""URL map: API under /api/v1/, its schema and docs, Open311 GeoReport v2, health, admin.
+
+Every app's URLs are included under the app's namespace (its urls module sets `app_name`), so a
+route is reversed as `"<app>:<name>"` (`reverse("attachments:attachment-file", …)`). An app whose
+routes all share a prefix is included at that prefix; the others are included at /api/v1/ itself.
+The public paths these produce are pinned by tests/server/public_paths.json.
+"""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -9,22 +15,22 @@ from people.api.views import public_board_page
 from server.health import healthz
 
 api_v1 = [
-    path("", include("accounts.urls")),
+    path("auth/", include("accounts.urls")),
     path("", include("geo.urls")),
     path("", include("people.urls")),
     path("", include("catalogue.urls")),
-    path("", include("appointments.urls")),
+    path("appointments/", include("appointments.urls")),
     path("", include("cases.urls")),
-    path("", include("visits.urls")),
-    path("", include("sync.urls")),
+    path("visits/", include("visits.urls")),
+    path("sync/", include("sync.urls")),
     path("", include("feedback.urls")),
     path("", include("attachments.urls")),
-    path("", include("notifications.urls")),
-    path("", include("workdays.urls")),
+    path("me/notifications/", include("notifications.urls")),
+    path("calendar/", include("workdays.urls")),
     path("", include("mobile_api.urls")),
-    path("", include("audit.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("supervision.urls")),
-    path("", include("tiles.urls")),
+    path("tiles/", include("tiles.urls")),
     path("", include("maps.api_urls")),
 ]
 

@@ -1,6 +1,11 @@
+"""Figures, assessment, notices and inspections, under /api/v1/ (server/urls.py); names in
+namespace `supervision`."""
+
 from django.urls import path
 
 from .api import views
+
+app_name = "supervision"
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="supervision-stats"),

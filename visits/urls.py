@@ -1,11 +1,15 @@
+"""Home visits, at /api/v1/visits/ (server/urls.py); names in namespace `visits`."""
+
 from django.urls import path
 
 from .api import views
 
+app_name = "visits"
+
 urlpatterns = [
-    path("visits/", views.VisitList.as_view(), name="visit-list"),
-    path("visits/<int:pk>/", views.VisitDetail.as_view(), name="visit-detail"),
-    path("visits/<int:pk>/check-in/", views.CheckIn.as_view(), name="visit-check-in"),
-    path("visits/<int:pk>/check-out/", views.CheckOut.as_view(), name="visit-check-out"),
-    path("visits/<int:pk>/cancel/", views.Cancel.as_view(), name="visit-cancel"),
+    path("", views.VisitList.as_view(), name="visit-list"),
+    path("<int:pk>/", views.VisitDetail.as_view(), name="visit-detail"),
+    path("<int:pk>/check-in/", views.CheckIn.as_view(), name="visit-check-in"),
+    path("<int:pk>/check-out/", views.CheckOut.as_view(), name="visit-check-out"),
+    path("<int:pk>/cancel/", views.Cancel.as_view(), name="visit-cancel"),
 ]

@@ -1,8 +1,12 @@
+"""The working-day calendar, at /api/v1/calendar/ (server/urls.py); names in namespace `workdays`."""
+
 from django.urls import path
 
 from . import api
 
+app_name = "workdays"
+
 urlpatterns = [
-    path("calendar/", api.CalendarView.as_view(), name="calendar"),
-    path("calendar/add/", api.AddWorkdaysView.as_view(), name="calendar-add"),
+    path("", api.CalendarView.as_view(), name="calendar"),
+    path("add/", api.AddWorkdaysView.as_view(), name="calendar-add"),
 ]

@@ -17,8 +17,10 @@ from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
 from people.scope import scope_for
+from residents import identity
 
-from .. import identity, services
+from .. import actions, intake
+from ..access import manages_appointment
 from ..models import Appointment, ResidentIdRead, Status
 from ..selectors import appointments_for
 from . import serializers as s
@@ -110,7 +112,7 @@ class AppointmentList(APIView):
         serializer = s.AppointmentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        intake = services.Intake(
+        request_in = intake.Intake(
             service_item=data["service_item"],
             applicant_name=data["applicant_name"],
             applicant_phone=data["applicant_phone"],
@@ -125,7 +127,7 @@ class AppointmentList(APIView):
             notes=data.get("notes", ""),
         )
         actor = request.user if request.user.is_authenticated else None
-        appointment = services.appointment_create(actor=actor, intake=intake)
+        appointment = intake.appointment_create(actor=actor, intake=request_in)
         notice = notice_data(appointment.item_version)
         if not _staff_view(request):
             body = {
@@ -165,7 +167,7 @@ class AppointmentAction(APIView):
         responses={200: s.AppointmentSerializer},
         parameters=[
             OpenApiParameter(
-                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(services.ACTIONS)
+                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=actions.PUBLIC_ACTIONS
             )
         ],
     )
@@ -174,7 +176,7 @@ class AppointmentAction(APIView):
         _get(request, pk)  # out of scope answers 404 before anything else
         serializer = s.ActionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_act(
+        appointment = actions.appointment_act(
             actor=request.user, appointment_id=pk, action=action, payload=serializer.validated_data
         )
         context = {"crs": output_crs(request), "staff_view": True}
@@ -207,9 +209,9 @@ class ResidentIdView(APIView):
         """The full resident ID number: for the agent it is with and managers; every read logged."""
         appointment = _get(request, pk)
         staff = scope_for(request.user).staff
-        allowed = (
-            staff is not None and appointment.agent_id == staff.pk
-        ) or services.manages_appointment(request.user, appointment)
+        allowed = (staff is not None and appointment.agent_id == staff.pk) or manages_appointment(
+            request.user, appointment
+        )
         if not allowed:
             raise PermissionDenied("permission_denied", _("You may not read the full ID number."))
         if not appointment.resident_id_encrypted:

@@ -47,4 +47,4 @@ class AttachmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_file_url(self, attachment: Attachment) -> str:
-        return reverse("attachment-file", args=[attachment.pk])
+        return reverse("attachments:attachment-file", args=[attachment.pk])

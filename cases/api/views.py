@@ -13,14 +13,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from appointments import identity
 from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
 from core.api.input import validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.renderers import PDFRenderer
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
+from residents import identity
 
 from .. import actions, services, tracking
 from ..access import handles
@@ -237,6 +238,8 @@ class CaseAction(APIView):
 
 
 class CaseReceipt(APIView):
+    renderer_classes = [PDFRenderer]
+
     @extend_schema(
         tags=["cases"],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},

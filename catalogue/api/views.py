@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.input import validated
+from core.api.renderers import PDFRenderer
 from core.errors import NotFound
 from geo import services as geo_services
 from people.scope import scope_for
@@ -132,6 +133,7 @@ class NoticeJSON(APIView):
 
 class NoticePDF(APIView):
     permission_classes = [permissions.AllowAny]
+    renderer_classes = [PDFRenderer]
 
     @extend_schema(
         tags=["catalogue"],

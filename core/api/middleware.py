@@ -1,7 +1,7 @@
 """Keeps HTML error pages and tracebacks away from API clients.
 
 Anything that escapes a view under /api/ (or /healthz) is logged and answered with a JSON 500
-in the one error shape, whatever DEBUG says. Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused
+in the one error shape, whatever DEBUG says; a lost database is a 503 with `Retry-After`. Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused
 with 413 before any view reads them.
 """
 
@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .errors import error_response
+from .errors import database_unavailable_response, error_response, is_database_lost
 
 logger = logging.getLogger("core.api")
 
@@ -56,5 +56,10 @@ class ApiErrorMiddleware:
     def process_exception(self, request, exception):
         if not is_api_path(request.path):
             return None
+        if is_database_lost(exception):
+            logger.warning(
+                "database unavailable on %s %s: %s", request.method, request.path, exception
+            )
+            return database_unavailable_response()
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response("server_error", _("An unexpected error occurred."), 500)

@@ -257,7 +257,7 @@ class InspectionPhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "content_type", "size", "width", "height", "note", "uploaded_at", "url"]
 
     def get_url(self, obj) -> str:
-        return reverse("inspection-photo-file", args=[obj.inspection_id, obj.pk])
+        return reverse("supervision:inspection-photo-file", args=[obj.inspection_id, obj.pk])
 
 
 class InspectionSerializer(serializers.ModelSerializer):

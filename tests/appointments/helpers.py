@@ -1,11 +1,11 @@
-from appointments import services
+from appointments import intake as appointment_intake
 from tests.appointments.conftest import NOW, WINDOW
 from tests.geo.helpers import point
 
 
 def intake(x=100, y=100, *, channel="web", window=WINDOW, item="MZ-001", **extra):
     start, end = window if window else (None, None)
-    return services.Intake(
+    return appointment_intake.Intake(
         service_item=item,
         applicant_name="张三",
         applicant_phone="13800001234",
@@ -19,7 +19,9 @@ def intake(x=100, y=100, *, channel="web", window=WINDOW, item="MZ-001", **extra
 
 
 def book(actor=None, x=100, y=100, now=NOW, **kwargs):
-    return services.appointment_create(actor=actor, intake=intake(x, y, **kwargs), now=now)
+    return appointment_intake.appointment_create(
+        actor=actor, intake=intake(x, y, **kwargs), now=now
+    )
 
 
 def queue_backlog(n: int, *, prefix: str = "BATCH"):

@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from appointments import services
+from appointments import actions as appointment_actions
+from appointments import sweeps as appointment_sweeps
 from appointments.models import AppointmentEvent, Status
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from notifications.models import Notification
@@ -13,7 +14,7 @@ from tests.appointments.helpers import book
 
 
 def act(user, appointment, action, now=NOW, **payload):
-    return services.appointment_act(
+    return appointment_actions.appointment_act(
         actor=user, appointment_id=appointment.pk, action=action, payload=payload, now=now
     )
 
@@ -72,13 +73,13 @@ def test_a_re_route_records_its_decision_event_and_notification(routed_world):
 def test_timeout_chain_and_it_runs_once(routed_world):
     a = book()
     late = a.confirm_deadline + timedelta(minutes=1)
-    assert services.expire_confirmations(now=late) == 1
-    assert services.expire_confirmations(now=late) == 0  # a second run does nothing twice
+    assert appointment_sweeps.expire_confirmations(now=late) == 1
+    assert appointment_sweeps.expire_confirmations(now=late) == 0  # a second run does nothing twice
     a.refresh_from_db()
     assert a.agent.user.username == "agent3"
     assert AppointmentEvent.objects.filter(appointment=a, action="timeout").count() == 1
     later = a.confirm_deadline + timedelta(minutes=1)
-    services.expire_confirmations(now=later)
+    appointment_sweeps.expire_confirmations(now=later)
     a.refresh_from_db()
     assert a.status == Status.UNROUTED
     assert Notification.objects.filter(

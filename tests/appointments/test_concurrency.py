@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from appointments import services
+from appointments import actions as appointment_actions
+from appointments import backlog as appointment_backlog
+from appointments import intake as appointment_intake
+from appointments import sweeps as appointment_sweeps
 from appointments.models import Appointment, Status
 from people.models import Leave
 from tests.appointments.conftest import NOW
@@ -41,7 +44,11 @@ def run_together(fn, args_list):
 def test_many_bookings_at_once_never_exceed_a_cap_or_get_lost(routed_world, settings):
     settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 2}
     outcomes = run_together(
-        lambda i: services.appointment_create(actor=None, intake=intake(100 + i, 100), now=NOW).pk,
+        lambda i: (
+            appointment_intake.appointment_create(
+                actor=None, intake=intake(100 + i, 100), now=NOW
+            ).pk
+        ),
         [(i,) for i in range(8)],
     )
     assert all(kind == "ok" for kind, _ in outcomes), outcomes
@@ -59,13 +66,13 @@ def test_two_agents_confirm_one_queued_appointment_exactly_one_wins(routed_world
         Leave.objects.create(
             staff=routed_world["people"][name], start=NOW, end=NOW + timedelta(days=3)
         )
-    a = services.appointment_create(actor=None, intake=intake(), now=NOW)
+    a = appointment_intake.appointment_create(actor=None, intake=intake(), now=NOW)
     assert a.status == Status.UNROUTED
     Leave.objects.all().delete()
     users = [routed_world["people"]["agent1"].user, routed_world["people"]["agent3"].user]
     outcomes = run_together(
         lambda user: (
-            services.appointment_act(
+            appointment_actions.appointment_act(
                 actor=user, appointment_id=a.pk, action="confirm", payload={}
             ).agent_id
         ),
@@ -78,9 +85,9 @@ def test_two_agents_confirm_one_queued_appointment_exactly_one_wins(routed_world
 
 
 def test_the_timeout_task_run_twice_at_once_acts_once(routed_world):
-    a = services.appointment_create(actor=None, intake=intake(), now=NOW)
+    a = appointment_intake.appointment_create(actor=None, intake=intake(), now=NOW)
     late = a.confirm_deadline + timedelta(minutes=1)
-    outcomes = run_together(lambda: services.expire_confirmations(now=late), [(), ()])
+    outcomes = run_together(lambda: appointment_sweeps.expire_confirmations(now=late), [(), ()])
     assert sorted(v for _, v in outcomes) == [0, 1]
     assert a.events.filter(action="timeout").count() == 1
 
@@ -94,7 +101,7 @@ def test_a_backlog_routed_by_two_worker_processes_keeps_caps_and_loses_nothing(
 
     settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 3}
     queue_backlog(12, prefix="PAR")  # committed: this is a transactional test
-    routed = services.route_queued(batch_size=2, now=NOW, workers=2)
+    routed = appointment_backlog.route_queued(batch_size=2, now=NOW, workers=2)
     connection.close()  # the children's writes are committed; read them afresh
     loads = {}
     for a in Appointment.objects.filter(status=Status.AWAITING):

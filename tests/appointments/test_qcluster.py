@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django_q.tasks import async_task
 
-from appointments import services
+from appointments import intake as appointment_intake
 from appointments.models import AppointmentEvent, Status
 from notifications.models import Notification
 from tests.appointments.conftest import NOW
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serializ
 
 
 def test_timeout_reroutes_through_a_real_worker(routed_world):
-    a = services.appointment_create(actor=None, intake=intake(), now=NOW)
+    a = appointment_intake.appointment_create(actor=None, intake=intake(), now=NOW)
     assert a.agent.user.username == "agent1"  # its deadline (October) has passed by the real clock
     db = connection.settings_dict
     url = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -7,7 +7,9 @@ import psycopg
 import pytest
 from django.db import connection
 
-from appointments import routing, services
+from appointments import backlog as appointment_backlog
+from appointments import routing
+from appointments import sweeps as appointment_sweeps
 from appointments.models import Appointment, AppointmentEvent, RoutingDecision, Status
 from core.errors import ApplicationError
 from geo import services as geo_services
@@ -189,13 +191,13 @@ def test_reroute_after_a_grid_split(routed_world):
             geo_services.GridPart(code="A2", name="A2", boundary=rect(0, 0, 500, 500)),
         ],
     )
-    assert services.reroute_affected(now=NOW) == 1
+    assert appointment_sweeps.reroute_affected(now=NOW) == 1
     a.refresh_from_db()
     event = AppointmentEvent.objects.filter(appointment=a, action="reroute").get()
     assert event.data["why"] == "grid_retired"
     # A1 has no agents yet: the community's other grid (B: agent1 backup) takes it
     assert a.routing["grid"] == "A2" and a.routing["rule"] == "community_member"
-    assert services.reroute_affected(now=NOW) == 0  # nothing left to do
+    assert appointment_sweeps.reroute_affected(now=NOW) == 0  # nothing left to do
 
 
 def test_reroute_when_the_agent_is_deactivated(routed_world):
@@ -203,7 +205,7 @@ def test_reroute_when_the_agent_is_deactivated(routed_world):
     agent1 = routed_world["people"]["agent1"]
     agent1.active = False
     agent1.save()
-    services.reroute_affected(now=NOW)
+    appointment_sweeps.reroute_affected(now=NOW)
     a.refresh_from_db()
     assert a.agent.user.username == "agent3"
     assert (
@@ -218,7 +220,9 @@ def test_a_backlog_is_routed_in_batches_within_caps(routed_world, settings):
 
     settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 3}
     queue_backlog(9)
-    assert services.route_queued(batch_size=4, now=NOW) == 6  # two agents on A, three each
+    assert (
+        appointment_backlog.route_queued(batch_size=4, now=NOW) == 6
+    )  # two agents on A, three each
     loads = {}
     for a in Appointment.objects.filter(status=Status.AWAITING):
         loads[a.agent.user.username] = loads.get(a.agent.user.username, 0) + 1
@@ -228,7 +232,7 @@ def test_a_backlog_is_routed_in_batches_within_caps(routed_world, settings):
         Appointment.objects.filter(status=Status.UNROUTED, routing__rule="station_queue").count()
         == 3
     )
-    assert services.route_queued(now=NOW) == 0  # nothing left
+    assert appointment_backlog.route_queued(now=NOW) == 0  # nothing left
 
 
 def test_the_route_queued_command_routes_the_backlog(routed_world):
@@ -246,7 +250,7 @@ def test_the_route_queued_command_routes_the_backlog(routed_world):
 def test_backlog_workers_refuse_to_run_inside_a_transaction(routed_world):
     # their connections could not see the caller's uncommitted rows
     with pytest.raises(RuntimeError):
-        services.route_queued(now=NOW, workers=2)
+        appointment_backlog.route_queued(now=NOW, workers=2)
 
 
 # it closes and reopens the connection with other options, so its rows must be committed;

@@ -9,7 +9,8 @@ import io
 import pytest
 from PIL import Image
 
-from appointments import services as appointment_services
+from appointments import actions as appointment_actions
+from appointments import intake as appointment_intake
 from appointments.models import ResidentIdRead
 from appointments.models import Status as AppointmentStatus
 from cases.models import Case, CaseEvent, RegisterEntry, Status
@@ -35,7 +36,7 @@ def walk_in_body(**extra):
 
 
 def confirmed_appointment(world):
-    intake = appointment_services.Intake(
+    intake = appointment_intake.Intake(
         service_item="MZ-002",
         applicant_name="张三",
         applicant_phone="13800001234",
@@ -46,9 +47,9 @@ def confirmed_appointment(world):
         preferred_end=WINDOW[1],
         resident_id=RESIDENT_ID,
     )
-    a = appointment_services.appointment_create(actor=None, intake=intake, now=NOW)
+    a = appointment_intake.appointment_create(actor=None, intake=intake, now=NOW)
     assert a.agent == world["people"]["agent1"]
-    return appointment_services.appointment_act(
+    return appointment_actions.appointment_act(
         actor=a.agent.user, appointment_id=a.pk, action="confirm", payload={}
     )
 
@@ -74,7 +75,7 @@ def test_a_case_opened_from_an_appointment_inherits_its_code_and_owner(case_worl
 
 
 def test_an_unconfirmed_appointment_cannot_become_a_case(case_world):
-    intake = appointment_services.Intake(
+    intake = appointment_intake.Intake(
         service_item="MZ-002",
         applicant_name="张三",
         applicant_phone="13800001234",
@@ -84,7 +85,7 @@ def test_an_unconfirmed_appointment_cannot_become_a_case(case_world):
         preferred_start=WINDOW[0],
         preferred_end=WINDOW[1],
     )
-    a = appointment_services.appointment_create(actor=None, intake=intake, now=NOW)
+    a = appointment_intake.appointment_create(actor=None, intake=intake, now=NOW)
     response = client_for(case_world["people"]["agent1"]).post(
         "/api/v1/cases/", {"appointment": a.pk}, format="json"
     )
@@ -323,7 +324,7 @@ def test_an_appointment_is_tracked_before_it_becomes_a_case(case_world, api_clie
 
 
 def test_open_cases_count_towards_the_agents_cap(case_world, settings):
-    from appointments.services import open_work
+    from appointments.selectors import open_work
 
     agent = case_world["people"]["agent1"]
     accepted_case(case_world)

@@ -12,6 +12,7 @@ from cases.models import Case, CaseEvent, Holder, RegisterEntry, Status
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from notifications.models import Notification
 from tests.cases.conftest import ALL_PROVIDED, SH, accepted_case, act, open_walk_in
+from tests.workdays.helpers import forget_years
 
 pytestmark = pytest.mark.django_db
 
@@ -313,6 +314,7 @@ def test_events_record_the_phone_position(case_world):
 
 def test_the_due_date_is_provisional_in_an_unpublished_year(case_world):
     agent = case_world["people"]["agent1"]
+    forget_years(2027, 2028)
     case = accepted_case(case_world, now=datetime(2027, 12, 27, 9, 0, tzinfo=SH))
     assert case.due_provisional  # 2027's and 2028's holidays are not published
     assert case.due_date == date(2028, 1, 3)  # weekends only, provisionally

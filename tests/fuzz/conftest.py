@@ -17,7 +17,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from accounts import services as account_services
-from appointments import services as appointment_services
+from appointments import intake as appointment_intake
 from feedback import services as feedback_services
 from notifications.models import Notification
 from tests.geo.helpers import lonlat, point
@@ -41,9 +41,9 @@ def _keep_the_test_connection():
 def fuzz_world(case_world):
     p, tree = case_world["people"], case_world["tree"]
     agent = p["agent1"]
-    appointment = appointment_services.appointment_create(
+    appointment = appointment_intake.appointment_create(
         actor=agent.user,
-        intake=appointment_services.Intake(
+        intake=appointment_intake.Intake(
             service_item="MZ-002",
             applicant_name="赵六",
             applicant_phone="13700001111",

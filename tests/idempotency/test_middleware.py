@@ -290,7 +290,7 @@ def test_a_server_error_keeps_nothing_so_the_retry_acts(routed_world, api_client
         raise RuntimeError("the database went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr("appointments.services.appointment_create", broken)
+        patched.setattr("appointments.intake.appointment_create", broken)
         failed = post(api_client, "booking-1", body())
     assert (failed.status_code, failed.json()["error"]["code"]) == (500, "server_error")
     assert not IdempotencyRecord.objects.exists()

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from rest_framework.test import APIClient
 
-from appointments import services as appointment_services
+from appointments import intake as appointment_intake
 from tests.cases.conftest import ALL_PROVIDED, act, open_walk_in
 from tests.factories import client_for
 from tests.geo.helpers import point
@@ -42,9 +42,9 @@ def snapshot():
 def c2(case_world):
     """二村's work: agent2's confirmed appointment in grid C, an accepted case, a visit."""
     p = case_world["people"]
-    appointment = appointment_services.appointment_create(
+    appointment = appointment_intake.appointment_create(
         actor=p["agent2"].user,
-        intake=appointment_services.Intake(
+        intake=appointment_intake.Intake(
             service_item="MZ-002",
             applicant_name="赵六",
             applicant_phone="13700001111",

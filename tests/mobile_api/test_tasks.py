@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from appointments import services as appointment_services
+from appointments import intake as appointment_intake
 from cases.models import Case
 from tests.appointments.conftest import NOW, WINDOW
 from tests.cases.conftest import accepted_case, open_walk_in
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def book(x, y):
-    return appointment_services.appointment_create(
+    return appointment_intake.appointment_create(
         actor=None,
-        intake=appointment_services.Intake(
+        intake=appointment_intake.Intake(
             service_item="MZ-002",
             applicant_name="张三",
             applicant_phone="13800001234",

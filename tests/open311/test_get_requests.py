@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appointments import services as appointment_services
+from appointments import actions as appointment_actions
 from appointments.models import Appointment
 from cases import actions as case_actions
 from cases import services as case_services
@@ -37,7 +37,7 @@ def _file(client, raw_key, **overrides) -> str:
 
 def _case_from(code: str, agent) -> Case:
     appointment = Appointment.objects.get(tracking_code=code)
-    appointment_services.appointment_act(
+    appointment_actions.appointment_act(
         actor=agent.user, appointment_id=appointment.pk, action="confirm", payload={}
     )
     return case_services.case_open(
@@ -59,7 +59,7 @@ def filed(o311, client):
         "r_declined": _file(client, raw, x=200, y=200),
     }
     cancelled = Appointment.objects.get(tracking_code=codes["r_cancelled"])
-    appointment_services.appointment_act(
+    appointment_actions.appointment_act(
         actor=people["agent2"].user,
         appointment_id=cancelled.pk,
         action="cancel",

@@ -1,5 +1,7 @@
 """Settings come from the environment; production refuses a default secret."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -65,3 +67,34 @@ def test_the_image_build_step_collects_static_files(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(tmp_path.glob("maps/vendor/leaflet/leaflet.*.js"))
     assert list(tmp_path.glob("maps/vendor/leaflet/leaflet.*.js.gz"))
+
+
+def test_every_app_conf_is_gathered_and_its_block_is_a_setting():
+    """Each app's settings live in its conf.py (docs/adr/0017); server/settings/apps.py must list
+    every one, or its block and contributions would silently be missing."""
+    from django.apps import apps as registry
+
+    from server.settings import apps
+
+    ours = [c for c in registry.get_app_configs() if Path(c.path).parent == settings.BASE_DIR]
+    with_conf = {c.name for c in ours if (Path(c.path) / "conf.py").exists()}
+    assert {conf.__name__.removesuffix(".conf") for conf in apps.CONFS} == with_conf
+    for conf in apps.CONFS:
+        assert all(hasattr(settings, name) for name in conf.__all__), conf.__name__
+        rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        assert set(getattr(conf, "THROTTLE_RATES", {})) <= set(rates), conf.__name__
+        enums = settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]
+        assert getattr(conf, "ENUM_NAME_OVERRIDES", {}).items() <= enums.items(), conf.__name__
+
+
+def test_a_throttle_scope_contributed_twice_is_refused(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from server.settings import apps
+
+    twice = SimpleNamespace(__name__="other.conf", THROTTLE_RATES={"track_anon": "1/hour"})
+    monkeypatch.setattr(apps, "CONFS", (*apps.CONFS, twice))
+    with pytest.raises(ImproperlyConfigured, match="track_anon"):
+        apps.gather("THROTTLE_RATES")

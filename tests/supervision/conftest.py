@@ -52,7 +52,8 @@ from datetime import date, datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from appointments import services as appointment_services
+from appointments import actions as appointment_actions
+from appointments import intake as appointment_intake
 from appointments.models import Appointment
 from cases import services as case_services
 from feedback import services as feedback_services
@@ -88,7 +89,7 @@ def clock(moment: datetime):
 
 def book(actor, xy, when: datetime, *, channel="web", window=None) -> Appointment:
     start, end = window if window else (None, None)
-    intake = appointment_services.Intake(
+    intake = appointment_intake.Intake(
         service_item="MZ-002",
         applicant_name="张三",
         applicant_phone="13800001234",
@@ -99,14 +100,14 @@ def book(actor, xy, when: datetime, *, channel="web", window=None) -> Appointmen
         preferred_end=end,
     )
     with clock(when):
-        return appointment_services.appointment_create(
+        return appointment_intake.appointment_create(
             actor=actor.user if actor else None, intake=intake, now=when
         )
 
 
 def answer(staff, appointment, action: str, when: datetime, **payload) -> Appointment:
     with clock(when):
-        return appointment_services.appointment_act(
+        return appointment_actions.appointment_act(
             actor=staff.user,
             appointment_id=appointment.pk,
             action=action,

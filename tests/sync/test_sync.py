@@ -13,7 +13,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from appointments import services as appointment_services
+from appointments import actions as appointment_actions
+from appointments import intake as appointment_intake
 from geo.models import Grid
 from people.models import GridAssignment, Role
 from sync import log
@@ -28,9 +29,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def book(x=100, y=100):
-    return appointment_services.appointment_create(
+    return appointment_intake.appointment_create(
         actor=None,
-        intake=appointment_services.Intake(
+        intake=appointment_intake.Intake(
             service_item="MZ-002",
             applicant_name="张三",
             applicant_phone="13800001234",
@@ -60,7 +61,7 @@ def test_changes_made_while_offline_arrive_once_including_a_removal(case_world):
     cursor = agent.get("/api/v1/sync/").json()["cursor"]
     # offline: an appointment is routed to agent1, who confirms it; a case is opened
     a = book()
-    appointment_services.appointment_act(
+    appointment_actions.appointment_act(
         actor=p["agent1"].user, appointment_id=a.pk, action="confirm", payload={}
     )
     body = sync(agent, cursor)
@@ -77,7 +78,7 @@ def test_changes_made_while_offline_arrive_once_including_a_removal(case_world):
     assert again["changes"] == []  # nothing twice
     # the manager hands it to a colleague, and agent1's backup assignment on B ends
     agent3 = make_staff("agent3", Role.AGENT, centre=case_world["tree"]["c1"].centre)
-    appointment_services.appointment_act(
+    appointment_actions.appointment_act(
         actor=p["manager1"].user, appointment_id=a.pk, action="reassign", payload={"to": agent3.pk}
     )
     backup = GridAssignment.objects.get(staff=p["agent1"], kind="backup")

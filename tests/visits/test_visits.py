@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from appointments import services as appointment_services
+from appointments import actions as appointment_actions
+from appointments import intake as appointment_intake
 from tests.appointments.conftest import NOW, WINDOW
 from tests.cases.conftest import open_walk_in
 from tests.factories import client_for
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def confirmed(world, x=100, y=100):
-    a = appointment_services.appointment_create(
+    a = appointment_intake.appointment_create(
         actor=None,
-        intake=appointment_services.Intake(
+        intake=appointment_intake.Intake(
             service_item="MZ-002",
             applicant_name="张三",
             applicant_phone="13800001234",
@@ -33,7 +34,7 @@ def confirmed(world, x=100, y=100):
         ),
         now=NOW,
     )
-    return appointment_services.appointment_act(
+    return appointment_actions.appointment_act(
         actor=a.agent.user, appointment_id=a.pk, action="confirm", payload={}
     )
 

@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from core.api.renderers import ProtobufRenderer, VectorTileRenderer
+
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
 from ..selectors import tile_data, tile_ref
 
@@ -14,6 +16,9 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 
 class TileView(APIView):
+    # vector-tile clients ask for either type; the answer is always Mapbox Vector Tile bytes
+    renderer_classes = [VectorTileRenderer, ProtobufRenderer]
+
     @extend_schema(
         tags=["map"],
         operation_id="tiles_retrieve",

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from appointments.services import route_queued
+from appointments.backlog import route_queued
 
 
 class Command(BaseCommand):

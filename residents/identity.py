@@ -1,5 +1,9 @@
 """Resident ID numbers (居民身份证号码): checked, encrypted at rest, looked up by keyed hash,
-shown masked. The keys come from settings; a development default is derived from SECRET_KEY."""
+shown masked — for appointments and cases alike. The keys come from settings; a development
+default is derived from SECRET_KEY.
+
+Imports only `core` and Django; must never import an app.
+"""
 
 from __future__ import annotations
 
@@ -66,3 +70,15 @@ def lookup_hash(number: str) -> str:
 
 def mask(number: str) -> str:
     return number[:6] + "*" * 8 + number[-4:]
+
+
+def stored_fields(number: str) -> dict[str, str]:
+    """How a checked number is kept on an appointment or a case: encrypted, hashed for look-up,
+    masked for display (all empty when none was given)."""
+    if not number:
+        return {"resident_id_encrypted": "", "resident_id_hash": "", "resident_id_masked": ""}
+    return {
+        "resident_id_encrypted": encrypt(number),
+        "resident_id_hash": lookup_hash(number),
+        "resident_id_masked": mask(number),
+    }

@@ -1,0 +1,108 @@
+"""Background sweeps (django-q2 schedules, every minute; `tasks.py` calls them): appointments
+not confirmed in time go to the next candidate; open appointments whose grid or agent changed
+under them are routed again. Idempotent: each re-reads and locks its rows (SKIP LOCKED), so a
+second run — or two running side by side — does nothing twice.
+
+Imports `assignment` (routing) and `events`; must never import `intake`, `actions`, `backlog`
+or the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .assignment import route
+from .events import record_event
+from .models import Appointment, Status
+
+
+def expire_confirmations(*, now: datetime | None = None) -> int:
+    """Appointments not confirmed in time go to the next candidate (each once: the row lock and
+    the status/deadline re-check make a second run a no-op)."""
+    now = now or timezone.now()
+    ids = list(
+        Appointment.objects.filter(status=Status.AWAITING, confirm_deadline__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            a = (
+                Appointment.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Status.AWAITING, confirm_deadline__lte=now)
+                .first()
+            )
+            if a is None:
+                continue
+            record_event(
+                a,
+                actor=None,
+                action="timeout",
+                from_status=a.status,
+                note=_("Not confirmed in time by the routed agent."),
+                data={"agent": a.agent_id},
+            )
+            a.routing.setdefault("excluded", []).append(a.agent_id)
+            route(a, actor=None, reason="timeout", now=now)
+            done += 1
+    return done
+
+
+AFFECTED_SQL = """
+SELECT a.id,
+       CASE
+         WHEN g.retired_at IS NOT NULL THEN 'grid_retired'
+         WHEN NOT ST_Covers(g.boundary, a.location) THEN 'grid_changed'
+         WHEN NOT s.active THEN 'agent_inactive'
+         WHEN NOT EXISTS (
+             SELECT 1 FROM people_gridassignment ga JOIN geo_grid gg ON gg.id = ga.grid_id
+             WHERE ga.staff_id = s.id AND gg.community_id = g.community_id
+               AND ga.valid_from <= (%(now)s AT TIME ZONE 'Asia/Shanghai')::date
+               AND (ga.valid_to IS NULL OR ga.valid_to > (%(now)s AT TIME ZONE 'Asia/Shanghai')::date))
+           THEN 'agent_unassigned'
+         WHEN a.preferred_start IS NOT NULL
+              AND isempty(people_working_time(s.id, greatest(a.preferred_start, %(now)s), a.preferred_end))
+           THEN 'agent_on_leave'
+       END AS why
+FROM appointments_appointment a
+JOIN people_staff s ON s.id = a.agent_id
+JOIN geo_grid g ON g.id = a.grid_id
+WHERE a.status IN ('awaiting_confirmation', 'confirmed') AND NOT a.first_inquiry
+"""
+
+
+def reroute_affected(*, now: datetime | None = None) -> int:
+    """Open appointments whose grid was edited, split, merged or retired, or whose agent was
+    deactivated, unassigned or went on leave, are routed again, each with an event saying why."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, why FROM ({AFFECTED_SQL}) x WHERE why IS NOT NULL", {"now": now}
+        )
+        affected = cursor.fetchall()
+    for pk, why in affected:
+        with transaction.atomic():
+            a = (
+                Appointment.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=[Status.AWAITING, Status.CONFIRMED])
+                .first()
+            )
+            if a is None:
+                continue
+            record_event(
+                a,
+                actor=None,
+                action="reroute",
+                from_status=a.status,
+                note=why,
+                data={"why": why, "agent": a.agent_id},
+            )
+            if why in ("agent_inactive", "agent_unassigned", "agent_on_leave"):
+                a.routing.setdefault("excluded", []).append(a.agent_id)
+            route(a, actor=None, reason=why, now=now)
+    return len(affected)

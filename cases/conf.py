@@ -1,0 +1,30 @@
+"""The cases app's settings: `settings.CASES`, the tracking throttle rate, its enum names.
+
+Read while settings load (server/settings/apps.py gathers it), before Django is set up: it
+imports the standard library and core.env only, never a model or anything of Django.
+"""
+
+import os
+
+__all__ = ["CASES"]
+
+CASES = {
+    # the light turns yellow when this share of the proxy limit (working days) has elapsed
+    "YELLOW_PERCENT": int(os.environ.get("CASES_YELLOW_PERCENT", "80")),
+    # overdue escalation: the agent when overdue, the station manager this many working days
+    # later, the street/town centre lead as many again
+    "ESCALATION_STEP_DAYS": int(os.environ.get("CASES_ESCALATION_STEP_DAYS", "1")),
+    # where forwarded matters go: the provincial platform integration fills this interface later
+    "OUTBOUND": os.environ.get("CASES_OUTBOUND", "cases.outbound.ManualOutbound"),
+    # signature photos for a return: the largest accepted upload
+    "SIGNATURE_MAX_BYTES": int(os.environ.get("CASES_SIGNATURE_MAX_BYTES", str(5 * 1024 * 1024))),
+}
+
+# public look-ups of a case by its tracking code, per client address
+THROTTLE_RATES = {"track_anon": os.environ.get("THROTTLE_TRACK_ANON", "60/hour")}
+
+ENUM_NAME_OVERRIDES = {
+    "CaseStatusEnum": "cases.models.Status",
+    "CustodyHolderEnum": "cases.models.Holder",
+    "RegisterEntryKindEnum": "cases.models.RegisterEntry.Kind",
+}

@@ -1,0 +1,26 @@
+"""The spatial core's settings: `settings.GEO`, tolerances and limits in metres / square metres.
+
+Read while settings load (server/settings/apps.py gathers it), before Django is set up: it
+imports the standard library and core.env only, never a model or anything of Django.
+"""
+
+import os
+
+__all__ = ["GEO"]
+
+# Spatial rules (geo/): tolerances and limits, all in metres / square metres.
+GEO = {
+    # a child area or grid may stick out of its parent by at most this many metres
+    "PARENT_TOLERANCE_M": float(os.environ.get("GEO_PARENT_TOLERANCE_M", "5")),
+    # grids of one community may overlap by at most this many square metres
+    "OVERLAP_TOLERANCE_M2": float(os.environ.get("GEO_OVERLAP_TOLERANCE_M2", "1")),
+    # coverage gaps and overlaps smaller than this are numerical noise, not findings
+    "COVERAGE_MIN_AREA_M2": float(os.environ.get("GEO_COVERAGE_MIN_AREA_M2", "1")),
+    "MAX_VERTICES": int(os.environ.get("GEO_MAX_VERTICES", "20000")),
+    # a point in no grid goes to the nearest grid within this distance (outside coverage)
+    "NEAREST_GRID_MAX_M": float(os.environ.get("GEO_NEAREST_GRID_MAX_M", "500")),
+    # import --make-valid refuses a repair changing a feature's area by more than this percentage
+    "REPAIR_MAX_AREA_CHANGE_PERCENT": float(
+        os.environ.get("GEO_REPAIR_MAX_AREA_CHANGE_PERCENT", "1")
+    ),
+}

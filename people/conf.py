@@ -1,0 +1,27 @@
+"""The people app's settings: `settings.PEOPLE` (availability, positions, login) and its enum.
+
+Read while settings load (server/settings/apps.py gathers it), before Django is set up: it
+imports the standard library and core.env only, never a model or anything of Django.
+"""
+
+import os
+
+__all__ = ["PEOPLE"]
+
+# People (people/): availability, positions, login throttling.
+PEOPLE = {
+    # an agent with no own schedule works these hours on working days
+    "DEFAULT_WORK_HOURS": [("08:30", "12:00"), ("13:30", "17:30")],
+    # the most open matters an agent carries at once (per-agent override on the profile)
+    "OPEN_WORK_CAP": int(os.environ.get("OPEN_WORK_CAP", "8")),
+    # positions older or less accurate than this are not used for routing
+    "POSITION_MAX_AGE_MINUTES": int(os.environ.get("POSITION_MAX_AGE_MINUTES", "30")),
+    "POSITION_MAX_ACCURACY_M": float(os.environ.get("POSITION_MAX_ACCURACY_M", "200")),
+    "POSITION_RETENTION_DAYS": int(os.environ.get("POSITION_RETENTION_DAYS", "30")),
+    "POSITION_BATCH_MAX": 500,
+    # failed logins per username and per client address before a pause
+    "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")),
+}
+
+ENUM_NAME_OVERRIDES = {"AssignmentKindEnum": "people.models.GridAssignment.Kind"}
