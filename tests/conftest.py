@@ -27,6 +27,23 @@ pytest_plugins = [
 ]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (transactional tests last): the transactional tests with
+    serialized_rollback before those without. A flush without it re-creates content types and
+    permissions under new ids, which the next serialized_rollback could not load over."""
+
+    def flushes_without_restoring(item):
+        marker = item.get_closest_marker("django_db")
+        return bool(
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        )
+
+    items.sort(key=flushes_without_restoring)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -209,7 +209,11 @@ def pytest_fixture_setup(fixturedef, request):
                 stack.unwind()
             else:
                 stack.bring_to(path_of(_wanted(item)), _module_of(item))
-    elif fixturedef.scope != "function" and "django_db_blocker" in fixturedef.argnames:
+    elif (
+        fixturedef.scope != "function"
+        and "django_db_blocker" in fixturedef.argnames
+        and not fixturedef.argname.startswith(("_django", "django_", "_world_stack"))
+    ):
         STACK.close()
     return None
 
@@ -219,3 +223,17 @@ def pytest_runtest_teardown(item, nextitem):
     """A module's worlds end with its last test (after the test's own rollback)."""
     if nextitem is None or _module_of(nextitem) != _module_of(item):
         STACK.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each run of consecutive tests of one module, tests that need the same worlds run
+    together, shorter paths first (tree → world → case_world …), so each layer is built once
+    where the tests allow; the order of modules and pytest-django's groups is kept."""
+    start = 0
+    while start < len(items):
+        end = start
+        while end < len(items) and _module_of(items[end]) == _module_of(items[start]):
+            end += 1
+        items[start:end] = sorted(items[start:end], key=lambda item: path_of(_wanted(item)))
+        start = end
