@@ -1,0 +1,8 @@
+CREATE OR REPLACE FUNCTION workdays_is_workday(d date)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+AS $function$
+BEGIN
+    RETURN (SELECT w.workday FROM workdays_days(d, d) w);
+END $function$;
