@@ -7,7 +7,7 @@ the triplicate register (登记本: a gapless, hash-chained serial per station p
 of the originals an agent carries.
 
 Events, register entries and custody hand-overs are append-only: database triggers refuse
-UPDATE and DELETE on them (migration 0002).
+UPDATE and DELETE on them (`cases/sql/cases_append_only.sql`).
 """
 
 from __future__ import annotations
