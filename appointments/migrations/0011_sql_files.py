@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     ]
     operations = [
         RunSQLFile("appointments", "appointment_statuses.sql", digest="9d9a3fb0f40f"),
-        RunSQLFile("appointments", "routing_candidate.sql", digest="784b7a0505ea"),
+        RunSQLFile("appointments", "routing_candidate.sql", digest="e9b8932909a7"),
         RunSQLFile("appointments", "routing_rank.sql", digest="1cdba611df1c"),
     ]

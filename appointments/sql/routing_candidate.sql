@@ -1,3 +1,6 @@
+-- routing_candidate: one candidate's figures for routing_rank: fresh position or station, distance, open work
+-- (open_work_of), cap, working time in the window (people_availability), exclusion, eligibility.
+-- Inlinable (LANGUAGE sql, one SELECT): planned into routing_rank's statements.
 CREATE OR REPLACE FUNCTION routing_candidate(p_staff bigint, p_geom geometry, p_ws timestamp with time zone, p_we timestamp with time zone, p_default tstzmultirange, p_excluded text, p_max_age integer, p_max_acc double precision, p_cap integer)
  RETURNS TABLE(full_name text, phone text, user_id bigint, active boolean, from_position boolean, distance_m double precision, load integer, cap integer, available boolean, excluded boolean, eligible boolean)
  LANGUAGE sql

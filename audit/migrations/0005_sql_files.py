@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ("audit", "0004_statement_triggers"),
     ]
     operations = [
-        RunSQLFile("audit", "audit_row.sql", digest="c4463e5fe8b8"),
-        RunSQLFile("audit", "audit_record.sql", digest="999c23807df4"),
-        RunSQLFile("audit", "audit_change_append_only.sql", digest="e2fb3e6e7dbe"),
+        RunSQLFile("audit", "audit_row.sql", digest="98b6ab3d901f"),
+        RunSQLFile("audit", "audit_record.sql", digest="8c95ea50e9c3"),
+        RunSQLFile("audit", "audit_change_append_only.sql", digest="ea0f45b43768"),
     ]

@@ -1,3 +1,4 @@
+-- audit_change_append_only: the audit trail itself is append-only
 CREATE OR REPLACE FUNCTION audit_change_append_only()
  RETURNS trigger
  LANGUAGE plpgsql

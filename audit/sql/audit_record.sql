@@ -1,3 +1,5 @@
+-- audit_record: the audit trail: one statement-level trigger per audited table and operation writes the
+-- changed rows to audit_change (arguments: columns never copied into the trail)
 CREATE OR REPLACE FUNCTION audit_record()
  RETURNS trigger
  LANGUAGE plpgsql

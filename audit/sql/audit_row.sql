@@ -1,3 +1,4 @@
+-- audit_row: one row as the trail stores it: geometry as GeoJSON, skipped columns left out
 CREATE OR REPLACE FUNCTION audit_row(r anyelement, blank jsonb, skipped text[], geoms text[])
  RETURNS jsonb
  LANGUAGE plpgsql

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
         ("appointments", "0011_sql_files"),
     ]
     operations = [
-        RunSQLFile("cases", "cases_append_only.sql", digest="f09e4de43886"),
+        RunSQLFile("cases", "cases_append_only.sql", digest="1d02908382fc"),
         RunSQLFile("cases", "case_statuses.sql", digest="8908bc602ad3"),
         RunSQLFile("cases", "open_work_of.sql", digest="cef4f14b1833"),
-        RunSQLFile("cases", "open_work.sql", digest="fc626209ce66"),
+        RunSQLFile("cases", "open_work.sql", digest="8a7c0664b76e"),
     ]

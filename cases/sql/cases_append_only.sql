@@ -1,3 +1,4 @@
+-- cases_append_only: events, register entries and custody hand-overs are append-only, cases never deleted
 CREATE OR REPLACE FUNCTION cases_append_only()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -1,3 +1,4 @@
+-- open_work(staff): open_work_of as a scalar (nothing in the code calls it today)
 CREATE OR REPLACE FUNCTION open_work(staff bigint)
  RETURNS integer
  LANGUAGE plpgsql

@@ -11,5 +11,5 @@ class Migration(migrations.Migration):
         ("catalogue", "0002_versions_are_immutable"),
     ]
     operations = [
-        RunSQLFile("catalogue", "catalogue_version_immutable.sql", digest="1b65bf765940"),
+        RunSQLFile("catalogue", "catalogue_version_immutable.sql", digest="07739d306295"),
     ]

@@ -1,3 +1,4 @@
+-- catalogue_version_immutable: a published service item version is never changed
 CREATE OR REPLACE FUNCTION catalogue_version_immutable()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -11,5 +11,5 @@ class Migration(migrations.Migration):
         ("feedback", "0002_append_only"),
     ]
     operations = [
-        RunSQLFile("feedback", "feedback_append_only.sql", digest="f74133ef7fca"),
+        RunSQLFile("feedback", "feedback_append_only.sql", digest="a217c45be751"),
     ]

@@ -1,3 +1,4 @@
+-- feedback_append_only: complaint events are append-only and complaints are never deleted
 CREATE OR REPLACE FUNCTION feedback_append_only()
  RETURNS trigger
  LANGUAGE plpgsql

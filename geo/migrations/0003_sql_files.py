@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ("geo", "0002_boundary_history_is_immutable"),
     ]
     operations = [
-        RunSQLFile("geo", "geo_gridboundary_immutable.sql", digest="74488d85de4e"),
+        RunSQLFile("geo", "geo_gridboundary_immutable.sql", digest="66054b2b93d0"),
         RunSQLFile("geo", "grid_at.sql", digest="7d36360487be"),
     ]

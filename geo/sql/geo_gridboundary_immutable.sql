@@ -1,3 +1,5 @@
+-- geo_gridboundary_immutable: a grid's boundary history is never rewritten or deleted; only an
+-- open version may be closed (valid_to set)
 CREATE OR REPLACE FUNCTION geo_gridboundary_immutable()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
     ]
     operations = [
         RunSQLFile("people", "assignment_kinds.sql", digest="b9cfd0012c6a"),
-        RunSQLFile("people", "people_periods_time.sql", digest="21d1b8aabe90"),
-        RunSQLFile("people", "people_default_working_time.sql", digest="a59b82e4dd38"),
-        RunSQLFile("people", "people_working_time.sql", digest="237b580c9b0b"),
-        RunSQLFile("people", "people_periods.sql", digest="7e45d7c737a0"),
-        RunSQLFile("people", "people_availability.sql", digest="1724883fc306"),
-        RunSQLFile("people", "people_after_working_minutes.sql", digest="a553b35bcf40"),
-        RunSQLFile("people", "people_after_working_minutes_of.sql", digest="5f8fc84fb370"),
+        RunSQLFile("people", "people_periods_time.sql", digest="82ea7d073677"),
+        RunSQLFile("people", "people_default_working_time.sql", digest="a8f11ff4c7e7"),
+        RunSQLFile("people", "people_working_time.sql", digest="74eac3599b42"),
+        RunSQLFile("people", "people_periods.sql", digest="112979cfd855"),
+        RunSQLFile("people", "people_availability.sql", digest="f116d76714c3"),
+        RunSQLFile("people", "people_after_working_minutes.sql", digest="d5a2c056fabc"),
+        RunSQLFile("people", "people_after_working_minutes_of.sql", digest="6b76f12339a5"),
     ]

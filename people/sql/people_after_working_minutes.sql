@@ -1,3 +1,4 @@
+-- people_after_working_minutes: the moment an agent has worked the given minutes after a start (the confirm deadline)
 CREATE OR REPLACE FUNCTION people_after_working_minutes(p_staff bigint, t timestamp with time zone, minutes integer)
  RETURNS timestamp with time zone
  LANGUAGE plpgsql

@@ -1,3 +1,4 @@
+-- people_after_working_minutes_of: people_after_working_minutes for many agents at once (a backlog's deadlines)
 CREATE OR REPLACE FUNCTION people_after_working_minutes_of(p_staff bigint[], t timestamp with time zone, p_minutes integer[])
  RETURNS TABLE(staff bigint, deadline timestamp with time zone)
  LANGUAGE sql

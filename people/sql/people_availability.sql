@@ -1,3 +1,5 @@
+-- people_availability: an agent's working time in a window, less leave, with the window's default time passed in
+-- (routing computes it once per window). Inlinable: planned into routing_candidate.
 CREATE OR REPLACE FUNCTION people_availability(p_staff bigint, ws timestamp with time zone, we timestamp with time zone, default_time tstzmultirange)
  RETURNS TABLE(working tstzmultirange)
  LANGUAGE sql

@@ -1,3 +1,5 @@
+-- people_periods: an agent's own working periods (NULL: the default schedule's) that meet a
+-- window, on working days (workdays_days), as one multirange; inlinable
 CREATE OR REPLACE FUNCTION people_periods(p_staff bigint, ws timestamp with time zone, we timestamp with time zone)
  RETURNS TABLE(working tstzmultirange)
  LANGUAGE sql

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ("supervision", "0003_schedule"),
     ]
     operations = [
-        RunSQLFile("supervision", "supervision_scheme_frozen.sql", digest="6b5795cdbc9e"),
-        RunSQLFile("supervision", "supervision_indicator_frozen.sql", digest="6e4c384aa914"),
+        RunSQLFile("supervision", "supervision_scheme_frozen.sql", digest="30d0764d8b0e"),
+        RunSQLFile("supervision", "supervision_indicator_frozen.sql", digest="9caa632cf670"),
     ]

@@ -1,3 +1,4 @@
+-- supervision_indicator_frozen: the indicators of a published assessment scheme are frozen
 CREATE OR REPLACE FUNCTION supervision_indicator_frozen()
  RETURNS trigger
  LANGUAGE plpgsql

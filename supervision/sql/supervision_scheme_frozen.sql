@@ -1,3 +1,4 @@
+-- supervision_scheme_frozen: a published assessment scheme is frozen
 CREATE OR REPLACE FUNCTION supervision_scheme_frozen()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ("sync", "0005_statement_triggers"),
     ]
     operations = [
-        RunSQLFile("sync", "sync_horizon.sql", digest="abe9ea149193"),
+        RunSQLFile("sync", "sync_horizon.sql", digest="94924963d491"),
         RunSQLFile("sync", "sync_record.sql", digest="f3251c530596"),
     ]

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
         ("tiles", "0003_schedules"),
     ]
     operations = [
-        RunSQLFile("tiles", "tiles_bump.sql", digest="74e5098dd282"),
-        RunSQLFile("tiles", "tiles_mark_gaps_dirty.sql", digest="c4e1247222ac"),
-        RunSQLFile("tiles", "tiles_grid_gaps_dirty.sql", digest="1ba2f7553921"),
-        RunSQLFile("tiles", "tiles_area_gaps_dirty.sql", digest="81f93cd5ed3b"),
+        RunSQLFile("tiles", "tiles_bump.sql", digest="64cd3b3b9651"),
+        RunSQLFile("tiles", "tiles_mark_gaps_dirty.sql", digest="d66190f1e149"),
+        RunSQLFile("tiles", "tiles_grid_gaps_dirty.sql", digest="22e7b26839f1"),
+        RunSQLFile("tiles", "tiles_area_gaps_dirty.sql", digest="f330a7ab9448"),
     ]

@@ -1,3 +1,4 @@
+-- tiles_area_gaps_dirty: a community boundary change marks its gaps dirty
 CREATE OR REPLACE FUNCTION tiles_area_gaps_dirty()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -1,3 +1,4 @@
+-- tiles_bump: records each writing transaction once per tile source (generation bumps for the tile cache)
 CREATE OR REPLACE FUNCTION tiles_bump()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -1,3 +1,4 @@
+-- tiles_grid_gaps_dirty: a grid change marks its communities' gaps dirty
 CREATE OR REPLACE FUNCTION tiles_grid_gaps_dirty()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -1,3 +1,4 @@
+-- tiles_mark_gaps_dirty: marks communities whose coverage gaps must be recomputed
 CREATE OR REPLACE FUNCTION tiles_mark_gaps_dirty(communities bigint[])
  RETURNS void
  LANGUAGE sql

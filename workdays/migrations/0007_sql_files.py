@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ("workdays", "0006_workdays_days"),
     ]
     operations = [
-        RunSQLFile("workdays", "workdays_is_workday.sql", digest="7fc3cac57031"),
-        RunSQLFile("workdays", "workdays_count.sql", digest="fdfa21953c91"),
-        RunSQLFile("workdays", "workdays_days.sql", digest="d6d2cb3a99c5"),
+        RunSQLFile("workdays", "workdays_is_workday.sql", digest="ced808655791"),
+        RunSQLFile("workdays", "workdays_count.sql", digest="529e48536e88"),
+        RunSQLFile("workdays", "workdays_days.sql", digest="102daa4bb55e"),
     ]

@@ -1,3 +1,4 @@
+-- workdays_count: the number of working days in a range (deadlines, supervision figures)
 CREATE OR REPLACE FUNCTION workdays_count(after date, upto date)
  RETURNS integer
  LANGUAGE sql

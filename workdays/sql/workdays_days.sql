@@ -1,3 +1,4 @@
+-- workdays_days: the working days of a range under the statutory calendar (holidays, adjusted weekend workdays)
 CREATE OR REPLACE FUNCTION workdays_days(d0 date, d1 date)
  RETURNS TABLE(day date, workday boolean)
  LANGUAGE sql

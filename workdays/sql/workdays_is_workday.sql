@@ -1,3 +1,4 @@
+-- workdays_is_workday: whether one day is a working day
 CREATE OR REPLACE FUNCTION workdays_is_workday(d date)
  RETURNS boolean
  LANGUAGE plpgsql
