@@ -258,7 +258,7 @@ def _to_agent(
 # alike, in one round trip: the decision with its explanation, the event, the agent's
 # notification (data-modifying CTEs run once each; the notification's INSERT is the notifications
 # app's own, composed in). The appointments are written already.
-RECORD_ROUTED_SQL = """
+RECORD_ROUTED_SQL = f"""
 WITH u AS (
     -- one JSON document for all rows (text arrays of JSON are slow to pass); rule, grid,
     -- distance and candidates are read back from the explanation the appointment was written with
@@ -281,7 +281,7 @@ decisions AS (
 events AS (
     INSERT INTO appointments_appointmentevent (appointment_id, at, actor_id, action, from_status,
         to_status, note, data)
-    SELECT u.id, %(at)s, u.actor, 'routed', u.from_status, 'awaiting_confirmation', u.note,
+    SELECT u.id, %(at)s, u.actor, 'routed', u.from_status, '{Status.AWAITING.value}', u.note,
            jsonb_build_object('reason', u.reason, 'rule', u.rule, 'agent', u.agent,
                               'grid', u.grid)
     FROM u

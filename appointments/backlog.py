@@ -27,12 +27,12 @@ from .assignment import explanation, record_routed, route, routed_row, routed_te
 from .models import Appointment, Status
 from .selectors import open_work
 
-BACKLOG_SQL = """
+BACKLOG_SQL = f"""
 SELECT a.id, ST_X(a.location), ST_Y(a.location), a.preferred_start, a.preferred_end,
        a.tracking_code, a.address, v.name
 FROM appointments_appointment a
 JOIN catalogue_serviceitemversion v ON v.id = a.item_version_id
-WHERE a.status = 'unrouted' AND a.routed_at IS NULL
+WHERE a.status = '{Status.UNROUTED.value}' AND a.routed_at IS NULL
 ORDER BY ST_GeoHash(a.location, 7), a.id  -- neighbours together (index appt_backlog)
 LIMIT %s
 FOR UPDATE OF a SKIP LOCKED
@@ -43,7 +43,7 @@ DEADLOCK_RETRIES = 6
 # One round trip writes a pass's appointments (RECORD_ROUTED_SQL their decisions, events and
 # notifications in a second). Deadlines in working time per agent
 # (`people_after_working_minutes_of`), minutes by their station's policy.
-ASSIGN_SQL = """
+ASSIGN_SQL = f"""
 WITH u AS (
     SELECT u.*, coalesce(p.confirm_minutes, %(minutes)s) AS minutes, g.id AS grid_id
     FROM jsonb_to_recordset(%(rows)s::jsonb)
@@ -58,7 +58,7 @@ d AS (
 ),
 dl AS (SELECT DISTINCT ON (d.staff) d.staff, d.deadline FROM d)
 UPDATE appointments_appointment a
-SET status = 'awaiting_confirmation', agent_id = u.agent, queue_centre_id = NULL,
+SET status = '{Status.AWAITING.value}', agent_id = u.agent, queue_centre_id = NULL,
     grid_id = u.grid_id, outside_coverage = u.outside, routed_at = %(now)s,
     confirm_deadline = dl.deadline, routing = u.routing, version = a.version + 1
 FROM u JOIN dl ON dl.staff = u.agent

@@ -1,7 +1,8 @@
 """Spatial routing: which agent gets an appointment, and why.
 
-The ranking is ONE SQL function, `routing_rank` (appointments migrations 0005 and 0010, with the
-figures of one candidate in `routing_candidate`), used for one appointment and set-based for many
+The ranking is ONE SQL function, `routing_rank` (`appointments/sql/routing_rank.sql`; the
+figures of one candidate in `routing_candidate.sql`, the anchor grid from `geo/sql/grid_at.sql`;
+docs/sql.md lists every function it calls), used for one appointment and set-based for many
 (arrays in, unnest + LATERAL inside), so the rule lives in one place:
 
 1. the grid covering the point (smallest code on a shared edge); a point in no grid takes the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,11 +54,19 @@ def expire_confirmations(*, now: datetime | None = None) -> int:
     return done
 
 
-AFFECTED_SQL = """
+AFFECTED_SQL = f"""
 SELECT a.id,
        CASE
          WHEN g.retired_at IS NOT NULL THEN 'grid_retired'
-         WHEN NOT ST_Covers(g.boundary, a.location) THEN 'grid_changed'
+         -- routed inside its grid, and the grid no longer covers the point
+         WHEN NOT a.outside_coverage AND NOT ST_Covers(g.boundary, a.location) THEN 'grid_changed'
+         -- routed outside coverage to the nearest grid: changed only when the lookup no longer
+         -- gives that grid as the nearest (a grid covers the point now, another one is nearer,
+         -- none is in range), never merely because its grid still does not cover the point
+         -- (that re-routed such a booking every minute)
+         WHEN a.outside_coverage AND NOT EXISTS (
+             SELECT 1 FROM grid_at(a.location, %(max_m)s) n
+             WHERE n.grid_id = a.grid_id AND n.outside) THEN 'grid_changed'
          WHEN NOT s.active THEN 'agent_inactive'
          WHEN NOT EXISTS (
              SELECT 1 FROM people_gridassignment ga JOIN geo_grid gg ON gg.id = ga.grid_id
@@ -72,7 +81,7 @@ SELECT a.id,
 FROM appointments_appointment a
 JOIN people_staff s ON s.id = a.agent_id
 JOIN geo_grid g ON g.id = a.grid_id
-WHERE a.status IN ('awaiting_confirmation', 'confirmed') AND NOT a.first_inquiry
+WHERE a.status IN ('{Status.AWAITING.value}', '{Status.CONFIRMED.value}') AND NOT a.first_inquiry
 """
 
 
@@ -82,7 +91,8 @@ def reroute_affected(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, why FROM ({AFFECTED_SQL}) x WHERE why IS NOT NULL", {"now": now}
+            f"SELECT id, why FROM ({AFFECTED_SQL}) x WHERE why IS NOT NULL",
+            {"now": now, "max_m": settings.GEO["NEAREST_GRID_MAX_M"]},
         )
         affected = cursor.fetchall()
     for pk, why in affected:

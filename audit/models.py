@@ -1,6 +1,6 @@
 """The audit trail: one row per changed row of an audited table, written by a database trigger.
 
-Nothing in Python writes `Change` rows: the trigger `audit_record()` (migration 0002) does, in
+Nothing in Python writes `Change` rows: the trigger `audit_record()` (`audit/sql/audit_record.sql`) does, in
 the same transaction as the change, with the context that `audit.context` hands it. Another
 trigger refuses every UPDATE and DELETE of this table.
 """

@@ -5,7 +5,7 @@ improves (上墙公示), and the street/town centre handles complaints about sta
 the supervision figures (feedback.selectors.counts).
 
 Complaint events are append-only and complaints are never deleted: database triggers refuse it
-(migration 0002).
+(`feedback/sql/feedback_append_only.sql`).
 """
 
 from __future__ import annotations

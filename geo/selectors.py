@@ -49,15 +49,15 @@ class GridHit:
     community_code: str
 
 
-_GRID_AT_POINT = """
-    SELECT g.id, g.code, g.name, g.community_id, a.code
-    FROM geo_grid g JOIN geo_area a ON a.id = g.community_id
-    WHERE g.retired_at IS NULL
-      AND ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
-    ORDER BY g.code
-    LIMIT 1
+# the covering-or-nearest rules live in one SQL function, geo/sql/grid_at.sql (routing_rank
+# calls it too); a NULL limit asks for the covering grid only
+_GRID_AT = """
+    SELECT g.grid_id, g.code, g.name, g.community_id, a.code, g.outside, g.distance_m
+    FROM grid_at(ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s) g
+    JOIN geo_area a ON a.id = g.community_id
 """
 
+# a past moment: the boundaries then (same shared-edge rule as grid_at: smallest code)
 _GRID_AT_POINT_THEN = """
     SELECT g.id, g.code, g.name, g.community_id, a.code
     FROM geo_gridboundary b
@@ -70,53 +70,53 @@ _GRID_AT_POINT_THEN = """
 """
 
 
-def grid_for_point(point: Point, *, at: datetime | None = None) -> GridHit | None:
-    """The grid covering the point (now, or at a past moment); smallest code on a shared edge.
-
-    One indexed statement (the partial GiST index on active grids' boundaries).
-    """
-    with connection.cursor() as cursor:
-        if at is None:
-            cursor.execute(_GRID_AT_POINT, [point.x, point.y])
-        else:
-            cursor.execute(_GRID_AT_POINT_THEN, [point.x, point.y, at, at])
-        row = cursor.fetchone()
-    return GridHit(*row) if row else None
-
-
 @dataclass(frozen=True)
 class NearestGrid:
     grid: GridHit
     distance_m: float
 
 
-def nearest_grid(point: Point, *, max_distance_m: float | None = None) -> NearestGrid | None:
-    """The active grid nearest to the point within `max_distance_m` metres (KNN, then exact)."""
-    limit = geo_setting("NEAREST_GRID_MAX_M") if max_distance_m is None else max_distance_m
+@dataclass(frozen=True)
+class GridAt:
+    """The grid a point belongs to: covering it, or (outside coverage) the nearest in range."""
+
+    grid: GridHit
+    outside: bool
+    distance_m: float
+
+
+def grid_at(point: Point, *, max_distance_m: float | None) -> GridAt | None:
+    """The active grid covering the point (smallest code on a shared edge), else the nearest
+    within `max_distance_m` metres (KNN, then exact), flagged outside coverage; `None` as the
+    limit: the covering grid only. One indexed statement (`grid_at()` in SQL)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT near.id, near.code, near.name, near.community_id, a.code, near.dist
-            FROM (
-                SELECT g.id, g.code, g.name, g.community_id,
-                       ST_Distance(g.boundary::geography, p.geom::geography) AS dist
-                FROM geo_grid g
-                CROSS JOIN (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS geom) AS p
-                WHERE g.retired_at IS NULL
-                ORDER BY g.boundary <-> p.geom
-                LIMIT 8
-            ) AS near
-            JOIN geo_area a ON a.id = near.community_id
-            WHERE near.dist <= %s
-            ORDER BY near.dist, near.code
-            LIMIT 1
-            """,
-            [point.x, point.y, limit],
-        )
+        cursor.execute(_GRID_AT, [point.x, point.y, max_distance_m])
         row = cursor.fetchone()
     if row is None:
         return None
-    return NearestGrid(grid=GridHit(*row[:5]), distance_m=row[5])
+    return GridAt(grid=GridHit(*row[:5]), outside=row[5], distance_m=row[6])
+
+
+def grid_for_point(point: Point, *, at: datetime | None = None) -> GridHit | None:
+    """The grid covering the point (now, or at a past moment); smallest code on a shared edge.
+
+    One indexed statement (the partial GiST index on active grids' boundaries).
+    """
+    if at is None:
+        found = grid_at(point, max_distance_m=None)
+        return found.grid if found else None
+    with connection.cursor() as cursor:
+        cursor.execute(_GRID_AT_POINT_THEN, [point.x, point.y, at, at])
+        row = cursor.fetchone()
+    return GridHit(*row) if row else None
+
+
+def nearest_grid(point: Point, *, max_distance_m: float | None = None) -> NearestGrid | None:
+    """The active grid nearest to the point within `max_distance_m` metres (KNN, then exact);
+    a covered point's nearest grid is the one covering it, at 0 m."""
+    limit = geo_setting("NEAREST_GRID_MAX_M") if max_distance_m is None else max_distance_m
+    found = grid_at(point, max_distance_m=limit)
+    return NearestGrid(grid=found.grid, distance_m=found.distance_m) if found else None
 
 
 @dataclass(frozen=True)
@@ -133,12 +133,15 @@ class Location:
 
 def locate(point: Point) -> Location:
     """Everything the system knows about a point: its area chain, its grid or the nearest one."""
-    grid = grid_for_point(point)
+    found = grid_at(point, max_distance_m=geo_setting("NEAREST_GRID_MAX_M"))
+    covering = found is not None and not found.outside
     return Location(
         point=point,
         areas=area_chain_for_point(point),
-        grid=grid,
-        nearest=None if grid else nearest_grid(point),
+        grid=found.grid if covering else None,
+        nearest=NearestGrid(grid=found.grid, distance_m=found.distance_m)
+        if found is not None and found.outside
+        else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 Computing gaps is expensive (the whole 100,000-grid district takes ~17 s), so they are not
 computed per tile: triggers mark a community dirty when its grids or its boundary change
-(migration 0002), and `gaps_refresh`, a django-q2 schedule every minute, recomputes the
+(`tiles/sql/tiles_*_gaps_dirty.sql`), and `gaps_refresh`, a django-q2 schedule every minute, recomputes the
 communities that have been quiet for GAPS_QUIET_SECONDS — a burst of edits (a split, a
 re-drawn community) costs one recomputation. The rule for what a gap is stays in
 `geo.selectors.coverage_for_area`.

@@ -1,7 +1,7 @@
 """Vector tiles: data generations for cache keys, and the coverage-gap table tiles are cut from.
 
 A tile is cached under the generations of the data it shows. Triggers on the source tables
-(migration 0002) record each writing transaction once per source in `GenerationBump`; a
+(`tiles/sql/tiles_bump.sql`) record each writing transaction once per source in `GenerationBump`; a
 source's generation is the number of such transactions (with the newest bump id), so it
 changes when any of them commits, whatever the commit order. `Generation` keeps the count of
 bumps already compacted away (tasks.generations_compact). Nothing here is edited by hand.

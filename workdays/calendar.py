@@ -3,7 +3,7 @@ count working days between two dates. Each answer says whether it is provisional
 year whose holiday schedule is not published yet).
 
 Which days are working days is decided in one place, the SQL table function `workdays_days`
-(migration 0006; `workdays_is_workday` answers for one day), which routing plans into its
+(`workdays/sql/workdays_days.sql`; `workdays_is_workday` answers for one day), which routing plans into its
 ranking; this module asks it for a whole range in one query.
 """
 

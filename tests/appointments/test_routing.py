@@ -86,6 +86,31 @@ def test_a_point_in_no_grid_takes_the_nearest_grid_flagged(routed_world, setting
     assert a.agent.user.username == "agent2"
 
 
+def test_a_booking_outside_coverage_is_routed_once_and_stays(routed_world):
+    geo_services.grid_update(grid=routed_world["grids"]["C"], boundary=rect(1200, 0, 2000, 1000))
+    a = book(x=1150, y=500)  # 50 m west of grid C: routed to C, outside coverage
+    deadline = a.confirm_deadline
+    for minute in range(3):  # the sweep runs every minute
+        assert appointment_sweeps.reroute_affected(now=NOW + timedelta(minutes=minute)) == 0
+    a.refresh_from_db()
+    assert a.agent.user.username == "agent2" and a.confirm_deadline == deadline
+    assert RoutingDecision.objects.filter(appointment=a).count() == 1
+    assert not AppointmentEvent.objects.filter(appointment=a, action="reroute").exists()
+    assert (
+        Notification.objects.filter(kind="appointment_routed", data__appointment=a.pk).count() == 1
+    )
+
+
+def test_an_outside_booking_is_rerouted_when_a_grid_comes_to_cover_it(routed_world):
+    geo_services.grid_update(grid=routed_world["grids"]["C"], boundary=rect(1200, 0, 2000, 1000))
+    a = book(x=1150, y=500)
+    geo_services.grid_update(grid=routed_world["grids"]["C"], boundary=rect(1100, 0, 2000, 1000))
+    assert appointment_sweeps.reroute_affected(now=NOW) == 1
+    a.refresh_from_db()
+    assert a.routing["grid"] == "C" and a.outside_coverage is False
+    assert appointment_sweeps.reroute_affected(now=NOW) == 0
+
+
 def test_community_and_district_queues_beyond_range(routed_world, settings):
     settings.GEO = {**settings.GEO, "NEAREST_GRID_MAX_M": 50}
     geo_services.grid_retire(grid=routed_world["grids"]["C"], reason="test")

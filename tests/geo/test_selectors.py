@@ -40,6 +40,28 @@ def test_point_in_no_grid_and_nearest_within_distance(two_grids):
     assert selectors.nearest_grid(outside, max_distance_m=50) is None
 
 
+def test_grid_at_covering_nearest_or_none(two_grids):
+    """grid_at (geo/sql/grid_at.sql) is the one home of both rules; routing_rank calls it too."""
+    covered = selectors.grid_at(point(500, 300), max_distance_m=500)  # on A|B's shared edge
+    assert (covered.grid.code, covered.outside, covered.distance_m) == ("A", False, 0)
+    near = selectors.grid_at(point(1100, 500), max_distance_m=500)
+    assert near.grid.code == "B" and near.outside
+    assert near.distance_m == pytest.approx(100, abs=1)
+    assert selectors.grid_at(point(1100, 500), max_distance_m=50) is None
+    # no limit: the covering grid only
+    assert selectors.grid_at(point(1100, 500), max_distance_m=None) is None
+    assert selectors.grid_at(point(100, 100), max_distance_m=None).grid.code == "A"
+
+
+def test_nearest_grid_ties_in_distance_go_to_the_smallest_code(tree):
+    services.grid_create(community=tree["c1"], code="Q", name="Q", boundary=rect(0, 0, 400, 1000))
+    services.grid_create(
+        community=tree["c1"], code="P", name="P", boundary=rect(600, 0, 1000, 1000)
+    )
+    between = selectors.grid_at(point(500, 500), max_distance_m=500)  # 100 m from both
+    assert between.outside and between.grid.code == "P"
+
+
 def test_retired_grids_are_not_found(two_grids):
     a, _ = two_grids
     services.grid_retire(grid=a, reason="test")
