@@ -26,6 +26,8 @@ Limits, on purpose:
 - Transactional tests (`transaction=True`, `transactional_db`, `live_server`) commit and
   flush, so they cannot run inside it: the stack is rolled back first and their worlds are
   built for them alone, committed, as before.
+- Within a module, tests are grouped by the worlds they need (collection hook at the end of
+  this file), so a module that mixes `world` and `case_world` tests builds each once.
 """
 
 from __future__ import annotations
