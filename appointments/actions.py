@@ -34,6 +34,7 @@ from core.transitions import guard
 from notifications.services import notify
 from people.models import Role, Staff
 from people.scope import scope_for
+from people.selectors import hand_over_choices
 
 from .access import is_agent, manages_appointment, may_cancel, may_confirm, may_open_case, staff_of
 from .assignment import room, route
@@ -183,6 +184,29 @@ ACTIONS: dict[str, Action] = {
 }
 
 PUBLIC_ACTIONS = sorted(name for name, spec in ACTIONS.items() if spec.public)
+
+
+def actions_offered(actor, appointment: Appointment) -> list[dict]:
+    """What `actor` may do to `appointment` now, read off the table (the states each action
+    starts from and its `who`), with the fields each needs: the field app offers exactly these
+    and keeps no copy of the state machine. `open_case` is taken through POST /api/v1/cases/."""
+    if actor is None or not actor.is_authenticated:
+        return []
+    offered = []
+    for name, spec in ACTIONS.items():
+        if appointment.status in spec.from_states and spec.who(actor, appointment):
+            offer: dict = {"action": name, "needs": list(spec.needs)}
+            if "to" in spec.needs:
+                station = appointment.agent.centre_id if appointment.agent_id else None
+                offer["choices"] = {
+                    "to": hand_over_choices(
+                        actor,
+                        centre_id=station or appointment.queue_centre_id,
+                        exclude=appointment.agent_id,
+                    )
+                }
+            offered.append(offer)
+    return offered
 
 
 def apply_action(

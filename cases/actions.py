@@ -31,6 +31,7 @@ from core.transitions import guard
 from notifications.services import notify, notify_resident
 from people.models import Role, Staff
 from people.scope import scope_for
+from people.selectors import hand_over_choices
 
 from . import deadlines, register, rules
 from .access import handles, handles_or_window, window_side
@@ -486,6 +487,30 @@ ACTIONS: dict[str, Action] = {
     "fee": Action(frozenset(RUNNING), None, handles, _fee, needs=("name", "amount")),
     "correct": Action(REGISTERED, None, handles, _correct, needs=("reason",)),
 }
+
+
+def actions_offered(actor, case: Case) -> list[dict]:
+    """What `actor` may do to `case` now, read off the table (from-states and `who`), with the
+    fields each needs and, where the app must pick, the choices: the field app offers exactly
+    these and keeps no copy of the state machine."""
+    if actor is None or not actor.is_authenticated:
+        return []
+    offered = []
+    for name, spec in ACTIONS.items():
+        if case.status not in spec.from_states or not spec.who(actor, case):
+            continue
+        offer: dict = {"action": name, "needs": list(spec.needs)}
+        if name in ("review", "accept"):
+            materials = [{"key": m["key"], "name": m["name"]} for m in case.item_version.materials]
+            offer["choices"] = {"checklist": materials}
+        elif name == "hand_over":
+            offer["choices"] = {
+                "to": hand_over_choices(
+                    actor, centre_id=case.centre_id, exclude=case.responsible_id
+                )
+            }
+        offered.append(offer)
+    return offered
 
 
 @transaction.atomic

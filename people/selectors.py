@@ -15,7 +15,8 @@ from django.utils import timezone
 from geo.models import Grid, ServiceCentre
 from workdays import calendar
 
-from .models import DeskDay, DeskShift, GridAssignment, Leave, Staff
+from .models import DeskDay, DeskShift, GridAssignment, Leave, Role, Staff
+from .scope import scope_for
 
 
 def active_assignments(on: date | None = None):
@@ -179,3 +180,18 @@ def staffing_gaps(community_ids, at: datetime | None = None) -> Staffing:
         .order_by("code")
     )
     return Staffing(without_primary=without_primary, all_agents_on_leave=all_away)
+
+
+def hand_over_choices(user, *, centre_id: int | None, exclude: int | None = None) -> list[dict]:
+    """The colleagues `user` may hand a matter of station `centre_id` to: its active agents
+    that `user` may see (the targets the hand-over steps accept), for the field app's picker."""
+    if centre_id is None:
+        return []
+    rows = (
+        scope_for(user)
+        .staff_members(Staff.objects.filter(active=True, centre_id=centre_id))
+        .filter(roles__contains=[Role.AGENT])
+        .exclude(pk=exclude)
+        .order_by("full_name", "pk")[:200]
+    )
+    return [{"id": s.pk, "name": s.full_name} for s in rows]

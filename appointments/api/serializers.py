@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.api.serializers import CachedFieldsMixin
+from core.api.serializers import ActionOfferSerializer, CachedFieldsMixin
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
 
@@ -131,9 +131,15 @@ class EventSerializer(serializers.ModelSerializer):
 
 class AppointmentDetailSerializer(AppointmentSerializer):
     events = EventSerializer(many=True)
+    actions = ActionOfferSerializer(
+        many=True,
+        source="actions_offered",
+        default=list,
+        help_text="The actions the requester may take now (open_case: POST /api/v1/cases/).",
+    )
 
     class Meta(AppointmentSerializer.Meta):
-        fields = [*AppointmentSerializer.Meta.fields, "events"]
+        fields = [*AppointmentSerializer.Meta.fields, "events", "actions"]
 
 
 class ActionInput(serializers.Serializer):

@@ -156,6 +156,7 @@ class AppointmentDetail(APIView):
     )
     def get(self, request, pk: int):
         appointment = _get(request, pk)
+        appointment.actions_offered = actions.actions_offered(request.user, appointment)
         context = {"crs": output_crs(request), "staff_view": _staff_view(request)}
         return Response(s.AppointmentDetailSerializer(appointment, context=context).data)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.serializers import ActionOfferSerializer
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
 
@@ -194,6 +195,12 @@ class CaseDetailSerializer(CaseSerializer):
         allow_null=True,
         help_text="一次告知: exactly the missing materials, when papers are missing.",
     )
+    actions = ActionOfferSerializer(
+        many=True,
+        source="actions_offered",
+        default=list,
+        help_text="The actions the requester may take now, from the action table.",
+    )
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -203,6 +210,7 @@ class CaseDetailSerializer(CaseSerializer):
             "fees",
             "register",
             "events",
+            "actions",
         ]
 
 

@@ -49,6 +49,7 @@ def _detail(request, case) -> Response:
         if case.status == Status.AWAITING_PAPERS
         else None
     )
+    case.actions_offered = actions.actions_offered(request.user, case)
     body = s.CaseDetailSerializer(case, context={"crs": output_crs(request)}).data
     return Response(body, headers={"ETag": f'"{case.version}"'})
 

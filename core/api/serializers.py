@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from rest_framework import serializers
+
 
 class CachedFieldsMixin:
     """Build a ModelSerializer's fields once per class, then hand each instance a copy.
@@ -20,3 +22,13 @@ class CachedFieldsMixin:
             built = super().get_fields()
             cls._built_fields = built
         return copy.deepcopy(built)
+
+
+class ActionOfferSerializer(serializers.Serializer):
+    """An action the requester may take now (read off an action table: appointments, cases),
+    the fields it needs and, where the app must pick one, the choices (`to`: [{id, name}];
+    `checklist`: [{key, name}])."""
+
+    action = serializers.CharField()
+    needs = serializers.ListField(child=serializers.CharField())
+    choices = serializers.DictField(required=False)
