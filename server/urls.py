@@ -43,6 +43,7 @@ urlpatterns = [
     re_path(r"^api/", api_views.api_not_found),
     path("board/<str:code>/", public_board_page, name="public-board-page"),
     path("map/", include("maps.urls")),
+    path("app/", include("fieldapp.urls")),
     path("admin/", admin.site.urls),
 ]
 

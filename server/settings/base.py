@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "idempotency",
     "tiles",
     "maps",
+    "fieldapp",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,204 @@
+// The field app: boots from IndexedDB (works with no network), draws the screen the address
+// names, keeps the queue of writes moving and reads fresh with /api/v1/sync/?since=.
+import { h } from "./dom.js";
+import { t, language, setLanguage } from "./i18n.js";
+import { endSession, forget, get, loadSession, onUnauthorized, post, session, uuid, HttpError } from "./api.js";
+import { kvDelete, kvGet, kvSet } from "./store.js";
+import { onQueueChange, refreshCount, replay } from "./queue.js";
+import * as screens from "./screens.js";
+import { caseScreen } from "./cases.js";
+
+const config = JSON.parse(document.getElementById("app-config").textContent);
+const API = config.api;
+let unread = 0;
+let pendingCount = 0;
+
+const routes = [
+  [/^#\/today$/, () => screens.today()],
+  [/^#\/appointment\/(\d+)$/, (m) => screens.appointment(m[1])],
+  [/^#\/visit\/(\d+)$/, (m) => screens.visit(m[1])],
+  [/^#\/case\/(\d+)$/, (m) => caseScreen(m[1])],
+  [/^#\/notifications$/, () => screens.notifications()],
+  [/^#\/queue$/, () => screens.queue()],
+  [/^#\/me$/, () => screens.me()],
+  [/^#\/walk-in$/, () => screens.walkIn()],
+];
+
+let signInMessage = null;
+async function draw() {
+  if (!session.token) {
+    tabs(false);
+    if (!document.querySelector("input[name=password]")) screens.signIn({ message: signInMessage });
+    return;
+  }
+  signInMessage = null;
+  tabs(true);
+  const hash = location.hash || "#/today";
+  const route = routes.find(([re]) => re.test(hash));
+  if (!route) { location.hash = "#/today"; return; }
+  try {
+    await route[1](hash.match(route[0]));
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 401) return;
+    document.getElementById("main").replaceChildren(h("p", { class: "error", role: "alert" },
+      e instanceof HttpError && e.status === 0 ? t("offline") : (e.body?.error?.message || String(e.message || e))));
+  }
+  document.getElementById("main").focus({ preventScroll: true });
+}
+
+function tabs(show) {
+  const nav = document.getElementById("tabs");
+  nav.hidden = !show;
+  if (!show) return;
+  const here = (location.hash || "#/today").split("/")[1];
+  const tab = (name, label, icon, count) => h("a", {
+    href: `#/${name}`, "aria-current": here === name ? "page" : null,
+    "aria-label": count ? `${label}（${count}）` : label,
+  }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", {}, label), count ? h("span", { class: "count", "aria-hidden": "true" }, count) : null);
+  nav.replaceChildren(
+    tab("today", t("today"), "☰"),
+    tab("notifications", t("notifications"), "✉", unread),
+    tab("queue", pendingCount ? t("waiting", pendingCount) : t("queue"), "⇅", pendingCount),
+    tab("me", t("me"), "☺"));
+}
+
+function net() {
+  const el = document.getElementById("net");
+  el.textContent = navigator.onLine ? (pendingCount ? t("waiting", pendingCount) : "") : `${t("offline")}${pendingCount ? " · " + t("waiting", pendingCount) : ""}`;
+  el.className = navigator.onLine ? "net" : "net off";
+}
+
+onQueueChange((items) => {
+  const before = pendingCount;
+  pendingCount = items.length;
+  net();
+  if (session.token && !document.getElementById("tabs").hidden) tabs(true);
+  if (location.hash === "#/queue" && session.token) screens.queue();
+  if (before && !pendingCount) { takeOverIfWaiting(); if (/^#\/(today|appointment|visit|case)/.test(location.hash || "#/today")) draw(); }
+});
+
+// --- sync: the queue first, then what changed on the server ----------------------------------
+let syncing = null;
+async function sync() {
+  if (!session.token || syncing) return syncing;
+  syncing = (async () => {
+    await replay();
+    if (!session.token) return;
+    const cursorKey = `cursor:${session.user.id}`;
+    const since = await kvGet(cursorKey);
+    try {
+      let more = true;
+      let changed = false;
+      let cursor = since;
+      while (more) {
+        const response = await fetch(`${API}sync/${cursor ? "?since=" + encodeURIComponent(cursor) : ""}`, { headers: { Authorization: `Token ${session.token}`, Accept: "application/json" }, cache: "no-store" });
+        if (response.status === 401) { signedOut(t("sessionEnded")); return; }
+        if (response.status === 410) { await kvDelete(cursorKey); cursor = null; changed = true; break; } // resync_required
+        if (!response.ok) return;
+        const body = await response.json();
+        for (const change of body.changes) {
+          changed = true;
+          if (change.op === "delete") await forget(`${API}${change.entity}s/${change.id}/`); // tombstone
+        }
+        cursor = body.cursor;
+        more = body.more;
+      }
+      if (cursor) await kvSet(cursorKey, cursor);
+      document.body.dataset.syncedAt = new Date().toISOString();
+      await countUnread();
+      if (changed && since && /^#\/(today|notifications)?$/.test(location.hash.replace(/^$/, "#/today"))) draw();
+      await sendPositions();
+    } catch { /* offline: try again later */ }
+  })().finally(() => { syncing = null; });
+  return syncing;
+}
+
+async function countUnread() {
+  try {
+    const { data } = await get(`${API}me/notifications/`);
+    unread = (data.results || []).filter((n) => !n.read_at).length;
+    if (!document.getElementById("tabs").hidden) tabs(true);
+  } catch { /* kept count */ }
+}
+
+// --- positions while on duty and the app is open (a web app cannot report in the background) -
+let watch = null;
+function duty() {
+  const on = localStorage.getItem("fieldapp.duty") === "1" && session.token && "geolocation" in navigator;
+  if (on && watch == null) {
+    watch = navigator.geolocation.watchPosition(async (p) => {
+      const key = `positions:${session.user.id}`;
+      const kept = (await kvGet(key)) || [];
+      kept.push({ location: { type: "Point", coordinates: [p.coords.longitude, p.coords.latitude] }, accuracy_m: p.coords.accuracy, recorded_at: new Date(p.timestamp).toISOString(), client_uuid: uuid() });
+      await kvSet(key, kept.slice(-500));
+    }, () => {}, { enableHighAccuracy: false, maximumAge: 60000 });
+  } else if (!on && watch != null) {
+    navigator.geolocation.clearWatch(watch);
+    watch = null;
+  }
+}
+
+async function sendPositions() {
+  const key = `positions:${session.user.id}`;
+  const kept = (await kvGet(key)) || [];
+  if (!kept.length) return;
+  try {
+    await post(`${API}me/positions/`, { positions: kept.slice(0, 200) });
+    await kvSet(key, kept.slice(200));
+  } catch { /* kept for later (client_uuid makes a resend harmless) */ }
+}
+
+// --- sign-in / sign-out ----------------------------------------------------------------------
+async function signedOut(message) {
+  const already = !session.token && document.querySelector("input[name=password]");
+  await endSession();
+  signInMessage = message;
+  if (already) return; // one sign-in screen, not a fresh one under the worker's thumb
+  screens.signIn({ message });
+  tabs(false);
+}
+onUnauthorized(() => signedOut(t("sessionEnded")));
+document.addEventListener("fieldapp:unauthorized", () => signedOut(t("sessionEnded")));
+document.addEventListener("fieldapp:signed-in", async () => {
+  signInMessage = null;
+  if (location.hash !== "#/today") history.replaceState(null, "", "#/today");
+  await refreshCount();
+  await draw();
+  sync();
+  duty();
+});
+document.addEventListener("fieldapp:sign-out", async () => {
+  try { await post(`${API}auth/logout/`); } catch { /* offline: the token stays valid until revoked */ }
+  await signedOut(t("signedOutKeep"));
+});
+document.addEventListener("fieldapp:redraw", () => { draw(); if (navigator.onLine) sync(); });
+document.addEventListener("fieldapp:duty", duty);
+window.addEventListener("hashchange", draw);
+window.addEventListener("online", () => { net(); sync(); });
+window.addEventListener("offline", net);
+
+// --- the service worker: installed for offline use; a new version waits for an empty queue ---
+let registration = null;
+let tookOver = false;
+function takeOverIfWaiting() {
+  // an update only (the first worker takes over by itself, with nothing to reload)
+  if (registration?.waiting && navigator.serviceWorker.controller && pendingCount === 0) { tookOver = true; registration.waiting.postMessage("take-over"); }
+}
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(config.sw, { scope: config.scope }).then((reg) => {
+    registration = reg;
+    takeOverIfWaiting();
+    reg.addEventListener("updatefound", () => reg.installing?.addEventListener("statechange", takeOverIfWaiting));
+  }).catch(() => {});
+  navigator.serviceWorker.addEventListener("controllerchange", () => { if (tookOver) location.reload(); });
+}
+
+// --- boot ------------------------------------------------------------------------------------
+setLanguage(language());
+await loadSession();
+await refreshCount();
+net();
+await draw();
+document.body.dataset.ready = "1";
+if (session.token) { sync(); duty(); }
+setInterval(sync, config.syncSeconds * 1000);

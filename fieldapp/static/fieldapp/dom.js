@@ -1,0 +1,38 @@
+// A tiny element builder: no innerHTML with data, handlers attached in code (CSP: no inline).
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value == null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2).toLowerCase(), value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key in el && typeof value !== "string") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+export const here = () => location.hash || "#/today";
+
+// draws a screen begun at address `at`: an answer that arrives after the worker moved on to
+// another screen is not drawn over it
+export function mountAt(at, ...children) {
+  const main = document.getElementById("main");
+  if (at !== here()) return main;
+  main.replaceChildren(...children.flat().filter((c) => c != null && c !== false));
+  return main;
+}
+
+export function toast(text) {
+  const el = h("div", { class: "toast", role: "status" }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 3000);
+}
+
+export function field(label, input) {
+  const id = input.id || (input.id = "f" + Math.random().toString(36).slice(2, 8));
+  return h("div", { class: "field" }, h("label", { for: id }, label), input);
+}

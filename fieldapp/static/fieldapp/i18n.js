@@ -1,0 +1,110 @@
+// Words of the app: Chinese by default, English when chosen (kept on the phone).
+const zh = {
+  app: "便民代办", signIn: "登录", username: "用户名或手机号", password: "密码", device: "本机名称",
+  signOut: "退出登录", today: "今日", notifications: "通知", queue: "待发送", me: "我的",
+  waiting: (n) => `${n} 条待发送`, refresh: "刷新", offline: "离线", online: "在线",
+  lastSync: "上次同步", never: "从未", noTasks: "今天没有待办任务。", order: "建议顺序",
+  distance: (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} 公里` : `${Math.round(m)} 米`),
+  due: "期限", light: { red: "已超期", yellow: "临近期限", green: "正常" },
+  kind: { appointment_to_confirm: "待确认预约", appointment: "预约", visit: "上门", case: "办件" },
+  back: "返回", call: "拨打电话", applicant: "申请人", address: "地址", item: "事项",
+  routing: "派单说明", status: "状态", confirm: "确认接单", decline: "拒绝", reason: "原因",
+  handOver: "转交同事", to: "转交给", send: "提交", cancel: "取消", openCase: "开始办件",
+  walkIn: "登记窗口来访办件", visit: "上门服务", planVisit: "安排上门",
+  checkIn: "到达签到", checkOut: "离开签退", photo: "拍照上传材料", photoSaved: "照片已保存，待上传",
+  accuracy: (m) => `精度 ${Math.round(m)} 米`, beyond: "签到位置超出范围", notes: "备注",
+  noPosition: "无法取得位置：请允许定位。", caseTitle: "办件", actions: "可办理的操作",
+  noActions: "当前没有可办理的操作。", receipt: "打开回执（PDF）", notice: "打开一次性告知书（PDF）",
+  checklist: "材料预审", provided: "已提供", missing: "缺", not_applicable: "不适用",
+  takeOriginal: "收取原件", returnCode: "回执上的取件码", rating: "满意度（1–5）", comment: "评价",
+  edit: "修改办件信息", description: "说明", phone: "电话", save: "保存",
+  conflict: "服务器拒绝了这条修改", serverNow: "服务器上的当前状态", retry: "按新版本重试",
+  discard: "放弃这条修改", queueEmpty: "没有待发送的内容。", markAllRead: "全部标为已读",
+  markRead: "标为已读", unread: "未读", noNotifications: "没有通知。", language: "语言 / Language",
+  onDuty: "在岗（打开应用时上报位置）",
+  dutyNote: "网页应用不能在后台上报位置：只有打开应用时才会上报。",
+  queued: "已保存，联网后自动发送", failed: "发送失败", signInFailed: "登录失败",
+  signedOutKeep: "已退出。本机待发送内容为该用户保留，重新登录后继续发送。",
+  sessionEnded: "登录已失效，请重新登录。待发送内容不会丢失。",
+  serviceItem: "事项编码", applicantName: "申请人姓名", open: "打开", version: "版本",
+  rule: { grid_member: "本网格代办员", community_member: "本社区其他网格", first_inquiry: "首问负责", "": "" },
+  why: { new: "新预约派单", declined: "上一位代办员拒绝后重新派单", timeout: "超时未确认，重新派单", batch: "批量派单", regrid: "网格调整后重新派单" },
+  grid: "网格", outside: "预约地点不在任何网格内（就近派单）", candidates: "候选代办员",
+  kindOf: { primary: "主责", backup: "备岗" },
+  outcome: { chosen: "派给此人", ranked_lower: "排序靠后", inactive: "已停用", declined_or_timed_out: "已拒绝或超时", not_working_in_window: "预约时段不在岗", over_open_work_cap: "在办已满" },
+  action: {
+    confirm: "确认接单", decline: "拒绝接单", hand_over: "转交同事", reassign: "改派",
+    cancel: "取消预约", open_case: "开始办件", review: "材料预审（缺件一次告知）",
+    accept: "受理（收取原件）", forward: "报送街镇中心", receive: "窗口收件",
+    result_ready: "办结待取", refuse: "不予办理", collect: "领取结果", return: "送还群众",
+    close: "群众评价并办结", custody: "原件交接", fee: "登记收费", correct: "更正登记",
+  },
+  statusName: {
+    awaiting_confirmation: "待确认", confirmed: "已确认", unrouted: "待分派", in_case: "已转办件",
+    cancelled: "已取消", consulting: "咨询预审", awaiting_papers: "待补材料", accepted: "已受理",
+    forwarded: "已报送", at_window: "窗口办理中", result_ready: "结果待取", refused: "不予办理",
+    collected: "已取回", returned: "已送还", closed: "已办结", declined: "不予受理",
+    scheduled: "待上门", in_progress: "已签到", done: "已完成",
+  },
+};
+
+const en = {
+  app: "Proxy service", signIn: "Sign in", username: "Username or phone", password: "Password", device: "This phone's name",
+  signOut: "Sign out", today: "Today", notifications: "Alerts", queue: "Waiting", me: "Me",
+  waiting: (n) => `${n} waiting`, refresh: "Refresh", offline: "Offline", online: "Online",
+  lastSync: "Last sync", never: "never", noTasks: "Nothing to do today.", order: "Suggested order",
+  distance: (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`),
+  due: "Due", light: { red: "Overdue", yellow: "Due soon", green: "On time" },
+  kind: { appointment_to_confirm: "To confirm", appointment: "Appointment", visit: "Visit", case: "Case" },
+  back: "Back", call: "Call", applicant: "Applicant", address: "Address", item: "Item",
+  routing: "Why it is yours", status: "Status", confirm: "Confirm", decline: "Decline", reason: "Reason",
+  handOver: "Hand over", to: "To", send: "Send", cancel: "Cancel", openCase: "Open the case",
+  walkIn: "Open a walk-in case", visit: "Home visit", planVisit: "Plan a visit",
+  checkIn: "Check in", checkOut: "Check out", photo: "Take a photo of papers", photoSaved: "Photo kept, waiting to upload",
+  accuracy: (m) => `accuracy ${Math.round(m)} m`, beyond: "Checked in beyond the radius", notes: "Notes",
+  noPosition: "No position: allow location.", caseTitle: "Case", actions: "What you can do",
+  noActions: "Nothing to do in this state.", receipt: "Open the receipt (PDF)", notice: "Open the notice of missing papers (PDF)",
+  checklist: "Pre-review", provided: "provided", missing: "missing", not_applicable: "n/a",
+  takeOriginal: "take the original", returnCode: "Return code on the receipt", rating: "Rating (1–5)", comment: "Comment",
+  edit: "Edit the case", description: "Description", phone: "Phone", save: "Save",
+  conflict: "The server refused this change", serverNow: "Current state on the server", retry: "Retry with the new version",
+  discard: "Discard this change", queueEmpty: "Nothing waiting.", markAllRead: "Mark all read",
+  markRead: "Mark read", unread: "unread", noNotifications: "No alerts.", language: "Language / 语言",
+  onDuty: "On duty (report position while the app is open)",
+  dutyNote: "A web app cannot report in the background: positions are sent only while it is open.",
+  queued: "Kept; it is sent when online", failed: "Failed", signInFailed: "Sign-in failed",
+  signedOutKeep: "Signed out. This user's waiting work stays on the phone for their next sign-in.",
+  sessionEnded: "Your sign-in has ended: sign in again. Waiting work is kept.",
+  serviceItem: "Item code", applicantName: "Applicant's name", open: "Open", version: "version",
+  rule: { grid_member: "Agent of this grid", community_member: "Another grid of the community", first_inquiry: "First inquiry", "": "" },
+  why: { new: "New booking", declined: "Re-routed after a decline", timeout: "Re-routed: not confirmed in time", batch: "Routed in a batch", regrid: "Re-routed after a grid change" },
+  grid: "Grid", outside: "Outside every grid (nearest grid)", candidates: "Candidates",
+  kindOf: { primary: "primary", backup: "backup" },
+  outcome: { chosen: "chosen", ranked_lower: "ranked lower", inactive: "inactive", declined_or_timed_out: "declined or timed out", not_working_in_window: "not working then", over_open_work_cap: "at capacity" },
+  action: {
+    confirm: "Confirm", decline: "Decline", hand_over: "Hand over", reassign: "Reassign",
+    cancel: "Cancel", open_case: "Open the case", review: "Pre-review (tell what is missing)",
+    accept: "Accept (take originals)", forward: "Forward to the centre", receive: "Received at window",
+    result_ready: "Result ready", refuse: "Refuse", collect: "Collect the result", return: "Return to the resident",
+    close: "Close with rating", custody: "Hand over originals", fee: "Record a fee", correct: "Correct the register",
+  },
+  statusName: {},
+};
+
+let lang = localStorage.getItem("fieldapp.lang") || "zh";
+
+export function t(key, ...args) {
+  const table = lang === "en" ? en : zh;
+  let value = key.split(".").reduce((o, k) => (o == null ? o : o[k]), table);
+  if (value == null) value = key.split(".").reduce((o, k) => (o == null ? o : o[k]), zh);
+  if (typeof value === "function") return value(...args);
+  return value == null ? key.split(".").pop() : value;
+}
+
+export const language = () => lang;
+export function setLanguage(value) {
+  lang = value === "en" ? "en" : "zh";
+  localStorage.setItem("fieldapp.lang", lang);
+  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+}
+export const acceptLanguage = () => (lang === "en" ? "en" : "zh-hans");
