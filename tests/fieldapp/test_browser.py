@@ -32,7 +32,7 @@ from appointments.models import Appointment, AppointmentEvent
 from attachments.models import Attachment
 from cases import services as case_services
 from cases.models import Case
-from tests.cases.conftest import open_walk_in
+from tests.cases.conftest import accepted_case, open_walk_in
 from tests.geo.helpers import lonlat, point
 from tests.mobile_api.test_tasks import book
 from visits import services as visit_services
@@ -88,12 +88,14 @@ def day(case_world):
         actor=agent.user, appointment_id=visiting.pk, scheduled_for=timezone.now()
     )
     walk_in = open_walk_in(agent)
+    late = accepted_case(case_world)  # accepted 24 September 2026: overdue (red) by now
     return {
         "agent": agent,
         "manager": case_world["people"]["manager1"].user,
         "to_confirm": to_confirm,
         "visit": visit,
         "case": walk_in,
+        "late": late,
         "home": lonlat(120, 80),
     }
 
@@ -192,6 +194,10 @@ def test_a_day_offline_then_online_applies_each_change_once(day, live_server, br
     assert urgencies == sorted(urgencies)
     assert keys[0] == f"appointment_to_confirm:{day['to_confirm'].pk}"
     assert f"visit:{day['visit'].pk}" in keys and f"case:{day['case'].pk}" in keys
+    assert keys[1] == f"case:{day['late'].pk}"  # overdue: next
+    assert page.get_attribute(f"li.task[data-key='case:{day['late'].pk}']", "class") == (
+        "task light-red"
+    )
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.wait_for_timeout(500)  # the task details are kept for offline use
     shot(page, "today")
@@ -352,8 +358,19 @@ def test_sign_out_keeps_the_queue_for_the_same_user_only(day, live_server, brows
         lambda: Appointment.objects.filter(pk=day["to_confirm"].pk, status="confirmed").first()
     )
     page.wait_for_function("document.body.dataset.pending === '0'")
+
+    # now confirmed: a home visit is planned for it, once
+    page.goto(f"{live_server.url}/app/#/appointment/{day['to_confirm'].pk}")
+    page.click("#plan-visit")
+    eventually(lambda: Visit.objects.filter(appointment=day["to_confirm"].pk).exists())
+    # English on request
+    page.goto(f"{live_server.url}/app/#/me")
+    page.get_by_label("语言 / Language").select_option("en")
+    page.wait_for_selector("#tabs >> text=Today")
+    assert page.evaluate("document.documentElement.lang") == "en"
     assert page.errors == []
     context.close()
+    assert in_db(lambda: Visit.objects.filter(appointment=day["to_confirm"].pk).count()) == 1
     assert (
         in_db(lambda: AppointmentEvent.objects.filter(appointment=a, action="confirm").count()) == 1
     )

@@ -193,6 +193,16 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker.addEventListener("controllerchange", () => { if (tookOver) location.reload(); });
 }
 
+// --- pull to refresh on the day's list: a downward pull from the top of the page ---------------
+let pullFrom = null;
+window.addEventListener("touchstart", (e) => { pullFrom = window.scrollY === 0 ? e.touches[0].clientY : null; }, { passive: true });
+window.addEventListener("touchend", (e) => {
+  if (pullFrom != null && e.changedTouches[0].clientY - pullFrom > 90 && /^#\/(today|notifications)?$/.test(location.hash || "#/today")) {
+    document.dispatchEvent(new CustomEvent("fieldapp:redraw"));
+  }
+  pullFrom = null;
+}, { passive: true });
+
 // --- boot ------------------------------------------------------------------------------------
 setLanguage(language());
 await loadSession();

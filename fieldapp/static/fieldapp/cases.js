@@ -26,7 +26,7 @@ export async function caseScreen(id) {
   const answer = await get(url);
   const c = answer.data;
   const queued = (await pending()).filter((q) => q.current === url);
-  const send = (action, payload) => enqueue({ method: "POST", url: `${url}actions/${action}/`, json: payload, label: `${t("action." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
+  const send = (action, payload) => enqueue({ method: "POST", url: `${url}actions/${action}/`, json: payload, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
     .then(() => { toast(t("queued")); caseScreen(id); });
 
   const forms = h("div", { class: "actions" });
@@ -42,16 +42,16 @@ export async function caseScreen(id) {
         ...payload,
         checklist: Object.fromEntries(Object.entries(selects).map(([k, el]) => [k, el.value])),
         ...(takes.length ? { originals: takes.filter((x) => x.box.checked).map((x) => ({ name: x.m.name, material_key: x.m.key })) } : {}),
-      }), [...rows, ...takes.map((x) => x.row)]));
+      }), [...rows, ...takes.map((x) => x.row)], "caseAction"));
     } else if (offer.action === "return") {
       const code = h("input", { inputmode: "numeric", autocomplete: "off" });
-      forms.append(actionForm(offer, (payload) => send("return", { ...payload, return_code: code.value.trim() }), [field(t("returnCode"), code)]));
+      forms.append(actionForm(offer, (payload) => send("return", { ...payload, return_code: code.value.trim() }), [field(t("returnCode"), code)], "caseAction"));
     } else if (offer.action === "close") {
       const rating = h("select", {}, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, "★".repeat(n))));
       const comment = h("textarea", { rows: 2 });
-      forms.append(actionForm(offer, (payload) => send("close", { ...payload, rating: Number(rating.value), comment: comment.value }), [field(t("rating"), rating), field(t("comment"), comment)]));
+      forms.append(actionForm(offer, (payload) => send("close", { ...payload, rating: Number(rating.value), comment: comment.value }), [field(t("rating"), rating), field(t("comment"), comment)], "caseAction"));
     } else {
-      forms.append(actionForm(offer, (payload) => send(offer.action, payload)));
+      forms.append(actionForm(offer, (payload) => send(offer.action, payload), [], "caseAction"));
     }
   }
 
@@ -83,6 +83,6 @@ export async function caseScreen(id) {
     queued.length ? h("ul", { class: "badge block" }, queued.map((q) => h("li", {}, q.label, " — ", t("queued")))) : null,
     h("section", { class: "card" }, h("h2", {}, t("actions")), forms.childNodes.length ? forms : h("p", {}, t("noActions"))),
     h("section", { class: "card" }, edit),
-    h("section", { class: "card" }, h("ol", { class: "timeline" }, (c.events || []).slice(-8).map((e) => h("li", {}, fmt(e.at), " ", t("action." + e.action), e.note ? `：${e.note}` : "")))),
+    h("section", { class: "card" }, h("ol", { class: "timeline" }, (c.events || []).slice(-8).map((e) => h("li", {}, fmt(e.at), " ", t("caseAction." + e.action), e.note ? `：${e.note}` : "")))),
   );
 }

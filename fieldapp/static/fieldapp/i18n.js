@@ -91,6 +91,10 @@ const en = {
   statusName: {},
 };
 
+// a case's decline is a refusal to take the matter on, not an appointment declined
+zh.caseAction = { ...zh.action, decline: "不予受理（说明原因）", open: "登记办件" };
+en.caseAction = { ...en.action, decline: "Not eligible (give the reason)", open: "Opened" };
+
 let lang = localStorage.getItem("fieldapp.lang") || "zh";
 
 export function t(key, ...args) {

@@ -21,6 +21,7 @@ function staleNote(answer) {
 
 export function fmt(iso) {
   if (!iso) return "";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso.slice(5).replace("-", "/"); // a date (a deadline)
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(language() === "en" ? "en-GB" : "zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
@@ -124,6 +125,14 @@ export async function appointment(id) {
   const routing = a.routing || {};
   const offers = queued.length ? [] : (a.actions || []);
   const forms = h("div", { class: "actions" });
+  if (a.status === "confirmed" && !queued.length) {
+    // a home visit (上门服务) for it: planned now, checked in at the door
+    forms.append(h("button", { type: "button", class: "secondary", id: "plan-visit", onclick: async () => {
+      await enqueue({ method: "POST", url: API + "visits/", json: { appointment: a.id, scheduled_for: new Date().toISOString(), client_uuid: uuid() }, label: `${t("planVisit")} ${a.tracking_code}`, task: key, current: url });
+      toast(t("queued"));
+      appointment(id);
+    } }, t("planVisit")));
+  }
   for (const offer of offers) {
     if (offer.action === "open_case") {
       forms.append(h("button", { type: "button", class: "primary", onclick: async () => {
@@ -161,7 +170,7 @@ export async function appointment(id) {
 }
 
 // one form per offered action, its fields from `needs` and `choices`
-export function actionForm(offer, submit, extra = []) {
+export function actionForm(offer, submit, extra = [], words = "action") {
   const inputs = {};
   const parts = [];
   for (const need of offer.needs) {
@@ -173,7 +182,7 @@ export function actionForm(offer, submit, extra = []) {
       parts.push(field(t(need === "reason" ? "reason" : need), inputs[need]));
     }
   }
-  const name = t("action." + offer.action);
+  const name = t(`${words}.${offer.action}`);
   const button = h("button", { type: "submit", class: offer.needs.length || extra.length ? "secondary" : "primary" }, name);
   const form = h("form", { class: "action", dataset: { action: offer.action }, onsubmit: async (e) => {
     e.preventDefault();
