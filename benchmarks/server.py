@@ -77,6 +77,6 @@ def district_token() -> str:
             centre=Area.objects.get(code="999999000000").centre,
         )
     _user, token = login_with_password(
-        identifier="bench-district", password="bench-pass", device="bench", client="bench"
+        identifier="bench-district", password="bench-pass", device="bench"
     )
     return token

@@ -16,6 +16,11 @@ CASES = {
     "ESCALATION_STEP_DAYS": int(os.environ.get("CASES_ESCALATION_STEP_DAYS", "1")),
     # where forwarded matters go: the provincial platform integration fills this interface later
     "OUTBOUND": os.environ.get("CASES_OUTBOUND", "cases.outbound.ManualOutbound"),
+    # a tracking code with its phone's last four digits (cases, appointments, complaints): this
+    # many wrong tries on one code within the window lock the code for the window, for every
+    # caller, staff included (ADR 0021)
+    "TRACK_MAX_FAILURES": int(os.environ.get("CASES_TRACK_MAX_FAILURES", "10")),
+    "TRACK_WINDOW_SECONDS": int(os.environ.get("CASES_TRACK_WINDOW_SECONDS", "3600")),
     # signature photos for a return: the largest accepted upload
     "SIGNATURE_MAX_BYTES": int(os.environ.get("CASES_SIGNATURE_MAX_BYTES", str(5 * 1024 * 1024))),
 }

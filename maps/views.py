@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.forms import BrakedAuthenticationForm
 from people.scope import scope_for
 from tiles.layers import DEFAULT_FIGURE, LAYERS
 
@@ -63,11 +64,21 @@ def map_page(request):
 
 
 class MapLoginView(auth_views.LoginView):
+    """The form checks the password through the shared brake (ADR 0021): a locked account or
+    address is told so on the page, with 429."""
+
     template_name = "maps/login.html"
+    form_class = BrakedAuthenticationForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         return reverse("maps:map")
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
 
 
 class MapLogoutView(auth_views.LogoutView):

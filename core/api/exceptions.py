@@ -41,7 +41,12 @@ def _flatten(detail) -> object:
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        headers = {}
+        if exc.status == 429 and isinstance(exc.details.get("retry_after"), int):
+            headers["Retry-After"] = str(exc.details["retry_after"])  # the brake's locks
+        return Response(
+            error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -136,6 +136,8 @@ if not _database_url:
 DATABASES = {"default": database_from_url(_database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# every log-in (API, /map/login/, /admin/login/) through the one brake: ADR 0021
+AUTHENTICATION_BACKENDS = ["accounts.backends.BrakedModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
