@@ -14,7 +14,9 @@ from accounts.models import User
 from people.models import Role
 from tests.factories import make_staff
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would also drop what migrations
+# seeded (calendar, schedules, content types); this restores it for the tests after this one
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TRIES = 25
 
