@@ -49,10 +49,6 @@ def user_for_login(identifier: str):
     return user
 
 
-def _encodable(text: str) -> str:
-    return str(text).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
 def too_many_attempts(retry_after: int) -> TooManyAttempts:
     return TooManyAttempts(
         "too_many_attempts",
@@ -70,9 +66,6 @@ class BrakedModelBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
             return None
-        # a lone surrogate (a JSON escape) cannot be in any account's name or password, and
-        # would fail the query or the hasher: made harmless, it is one more failed try
-        username, password = _encodable(username), _encodable(password)
         rules = login_rules()
         user = user_for_login(username)
         checks = [(rules["account"], user.pk) if user else (rules["name"], username.casefold())]
