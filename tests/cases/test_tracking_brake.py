@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import AttemptCounter
-from tests.cases.conftest import accepted_case
 from tests.factories import client_for
+from tests.worlds.cases import accepted_case
 
 pytestmark = pytest.mark.django_db
 
