@@ -19,20 +19,12 @@ from cases import services as case_services
 from cases.models import Case
 from core import offline
 from people.models import PositionReport
-from tests.appointments.conftest import routed_world  # noqa: F401
 from tests.appointments.test_api import body
-from tests.attachments.conftest import (  # noqa: F401
-    attach_world,
-    case_world,
-    jpeg_with_gps,
-    media_root,
-    png_with_text,
-)
-from tests.attachments.test_api import case_url, post
+from tests.attachments.conftest import jpeg_with_gps, png_with_text
+from tests.attachments.test_api import post
 from tests.cases.test_api import walk_in_body
 from tests.factories import client_for
 from tests.geo.helpers import lonlat, point
-from tests.world import world  # noqa: F401
 from visits.models import Visit
 
 APPOINTMENTS = "/api/v1/appointments/"
@@ -103,7 +95,7 @@ def test_the_fingerprint_is_keyed(settings):
 # --- appointments ---------------------------------------------------------------------------
 
 
-def test_an_anonymous_replay_of_the_same_booking_gets_its_public_view(routed_world):  # noqa: F811
+def test_an_anonymous_replay_of_the_same_booking_gets_its_public_view(routed_world):
     data = body(client_uuid=str(uuid.uuid4()))
     first = APIClient().post(APPOINTMENTS, data, format="json")
     # another phone, the same booking: the window sent in UTC, the address with a space
@@ -118,7 +110,7 @@ def test_an_anonymous_replay_of_the_same_booking_gets_its_public_view(routed_wor
     assert Appointment.objects.count() == 1
 
 
-def test_an_anonymous_replay_with_another_body_reveals_nothing(routed_world):  # noqa: F811
+def test_an_anonymous_replay_with_another_body_reveals_nothing(routed_world):
     key = str(uuid.uuid4())
     APIClient().post(APPOINTMENTS, body(client_uuid=key), format="json")
     booked = Appointment.objects.get()
@@ -133,7 +125,7 @@ def test_an_anonymous_replay_with_another_body_reveals_nothing(routed_world):  #
     assert Appointment.objects.count() == 1
 
 
-def test_a_staff_replay_with_another_body_is_refused(routed_world):  # noqa: F811
+def test_a_staff_replay_with_another_body_is_refused(routed_world):
     client = client_for(routed_world["people"]["manager1"])
     key = str(uuid.uuid4())
     first = client.post(APPOINTMENTS, body(client_uuid=key, channel="phone"), format="json")
@@ -147,7 +139,7 @@ def test_a_staff_replay_with_another_body_is_refused(routed_world):  # noqa: F81
     assert Appointment.objects.count() == 1
 
 
-def test_someone_elses_uuid_is_taken_and_shows_nothing(routed_world):  # noqa: F811
+def test_someone_elses_uuid_is_taken_and_shows_nothing(routed_world):
     key = str(uuid.uuid4())
     APIClient().post(APPOINTMENTS, body(client_uuid=key), format="json")
     anonymous = Appointment.objects.get()
@@ -165,7 +157,7 @@ def test_someone_elses_uuid_is_taken_and_shows_nothing(routed_world):  # noqa: F
 
 
 def test_a_booking_from_before_fingerprints_is_returned_to_its_staff_owner_only(
-    routed_world,  # noqa: F811
+    routed_world,
 ):
     anonymous_key, staff_key = str(uuid.uuid4()), str(uuid.uuid4())
     APIClient().post(APPOINTMENTS, body(client_uuid=anonymous_key), format="json")
@@ -182,7 +174,7 @@ def test_a_booking_from_before_fingerprints_is_returned_to_its_staff_owner_only(
 # --- cases, visits, attachments, positions ------------------------------------------------
 
 
-def test_a_walk_in_replay_matches_what_was_sent_even_after_an_edit(case_world):  # noqa: F811
+def test_a_walk_in_replay_matches_what_was_sent_even_after_an_edit(case_world):
     agent = client_for(case_world["people"]["agent1"])
     data = walk_in_body(client_uuid=str(uuid.uuid4()))
     first = agent.post("/api/v1/cases/", data, format="json")
@@ -201,7 +193,7 @@ def test_a_walk_in_replay_matches_what_was_sent_even_after_an_edit(case_world): 
     assert Case.objects.count() == 1
 
 
-def test_a_visit_replay_with_another_time_is_refused(case_world):  # noqa: F811
+def test_a_visit_replay_with_another_time_is_refused(case_world):
     agent = case_world["people"]["agent1"]
     client = client_for(agent)
     case_id = client.post("/api/v1/cases/", walk_in_body(), format="json").json()["id"]
@@ -219,21 +211,24 @@ def test_a_visit_replay_with_another_time_is_refused(case_world):  # noqa: F811
     assert Visit.objects.count() == 1
 
 
-def test_an_attachment_replay_with_another_photo_or_note_is_refused(attach_world):  # noqa: F811
-    agent = client_for(attach_world["people"]["agent1"])
+def test_an_attachment_replay_with_another_photo_or_note_is_refused(case_world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    agent = client_for(case_world["people"]["agent1"])
+    case_id = agent.post("/api/v1/cases/", walk_in_body(), format="json").json()["id"]
+    url = f"/api/v1/cases/{case_id}/attachments/"
     key = str(uuid.uuid4())
     photo = jpeg_with_gps()
-    assert post(agent, case_url(attach_world), photo, client_uuid=key).status_code == 201
-    assert post(agent, case_url(attach_world), photo, client_uuid=key).status_code == 200
+    assert post(agent, url, photo, client_uuid=key).status_code == 201
+    assert post(agent, url, photo, client_uuid=key).status_code == 200
     for other in (
-        post(agent, case_url(attach_world), png_with_text(), client_uuid=key),
-        post(agent, case_url(attach_world), photo, client_uuid=key, note="另一张"),
+        post(agent, url, png_with_text(), client_uuid=key),
+        post(agent, url, photo, client_uuid=key, note="另一张"),
     ):
         assert (other.status_code, code(other)) == (422, "client_uuid_reused")
     assert Attachment.objects.count() == 1
 
 
-def test_a_position_replay_must_be_the_stored_position(world):  # noqa: F811
+def test_a_position_replay_must_be_the_stored_position(world):
     agent, other_agent = world["people"]["agent1"], world["people"]["agent2"]
     at = (timezone.now() - timedelta(minutes=5)).isoformat()
     key = str(uuid.uuid4())

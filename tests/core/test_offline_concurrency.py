@@ -22,15 +22,13 @@ from cases.models import Case, CaseEvent
 from notifications.models import Notification
 from people import services as people_services
 from people.models import PositionReport
-from tests.appointments.conftest import routed_world  # noqa: F401
 from tests.appointments.test_api import body
 from tests.appointments.test_concurrency import run_together
 from tests.attachments.conftest import jpeg_with_gps, upload
-from tests.cases.conftest import case_world, open_walk_in  # noqa: F401
 from tests.cases.test_api import walk_in_body
 from tests.factories import client_for
 from tests.geo.helpers import point
-from tests.world import world  # noqa: F401
+from tests.worlds.cases import open_walk_in
 from visits import services as visit_services
 from visits.models import Visit
 
@@ -56,7 +54,7 @@ def _all_ok(outcomes):
 
 
 def test_ten_sends_of_one_anonymous_booking_get_one_booking_routed_and_notified_once(
-    routed_world,  # noqa: F811
+    routed_world,
 ):
     data = body(client_uuid=str(uuid.uuid4()))
 
@@ -74,7 +72,7 @@ def test_ten_sends_of_one_anonymous_booking_get_one_booking_routed_and_notified_
     assert kinds and len(kinds) == len(set(kinds)), kinds  # notified once
 
 
-def test_ten_sends_of_one_walk_in_open_one_case(case_world):  # noqa: F811
+def test_ten_sends_of_one_walk_in_open_one_case(case_world):
     agent = case_world["people"]["agent1"]
     data = walk_in_body(client_uuid=str(uuid.uuid4()))
 
@@ -90,7 +88,7 @@ def test_ten_sends_of_one_walk_in_open_one_case(case_world):  # noqa: F811
 
 
 def test_ten_sends_of_one_visit_attachment_and_position_store_one_each(
-    case_world,  # noqa: F811
+    case_world,
     settings,
     tmp_path,
 ):
