@@ -7,7 +7,7 @@ from core.sqlfiles import RunSQLFile
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0011_sql_files"),
+        ("appointments", "0012_client_fingerprint"),
         ("people", "0012_position_fresh"),
     ]
     operations = [RunSQLFile("appointments", "routing_candidate.sql", digest="af1f2409725c")]
