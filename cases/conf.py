@@ -18,7 +18,7 @@ CASES = {
     "OUTBOUND": os.environ.get("CASES_OUTBOUND", "cases.outbound.ManualOutbound"),
     # a tracking code with its phone's last four digits (cases, appointments, complaints): this
     # many wrong tries on one code within the window lock the code for the window, for every
-    # caller, staff included (ADR 0021)
+    # caller, staff included (ADR 0022)
     "TRACK_MAX_FAILURES": int(os.environ.get("CASES_TRACK_MAX_FAILURES", "10")),
     "TRACK_WINDOW_SECONDS": int(os.environ.get("CASES_TRACK_WINDOW_SECONDS", "3600")),
     # signature photos for a return: the largest accepted upload

@@ -64,7 +64,7 @@ def map_page(request):
 
 
 class MapLoginView(auth_views.LoginView):
-    """The form checks the password through the shared brake (ADR 0021): a locked account or
+    """The form checks the password through the shared brake (ADR 0022): a locked account or
     address is told so on the page, with 429."""
 
     template_name = "maps/login.html"

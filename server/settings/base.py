@@ -136,7 +136,7 @@ if not _database_url:
 DATABASES = {"default": database_from_url(_database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# every log-in (API, /map/login/, /admin/login/) through the one brake: ADR 0021
+# every log-in (API, /map/login/, /admin/login/) through the one brake: ADR 0022
 AUTHENTICATION_BACKENDS = ["accounts.backends.BrakedModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
