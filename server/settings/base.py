@@ -249,6 +249,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # django-q2: the ORM broker by default (no extra service); Redis when REDIS_URL is set.
+# Two queues, each served by its own `qcluster` process (ADR 0016):
+# - "gridproxy": schedules, PDF rendering, backlog passes; a task may run two minutes, so one
+#   interrupted by a crash is taken again after `retry` (180 s);
+# - Q_SHORT_CLUSTER: tasks that finish in seconds (a notification's delivery: each backend's
+#   HTTP call times out after 5 s), re-run at most 30 s after a crash. Started with
+#   `Q_CLUSTER_NAME=gridproxy-short manage.py qcluster`; django-q2 then reads its entry in
+#   ALT_CLUSTERS over the values above. retry > timeout: a task still running is never handed
+#   to a second worker; a delivery's row lock (notifications/tasks.py) covers what is left.
+Q_SHORT_CLUSTER = "gridproxy-short"
 Q_CLUSTER = {
     "name": "gridproxy",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
@@ -258,6 +267,15 @@ Q_CLUSTER = {
     "catch_up": False,
     "orm": "default",
     "label": "Background tasks",
+    "ALT_CLUSTERS": {
+        Q_SHORT_CLUSTER: {
+            "workers": int(os.environ.get("Q_SHORT_WORKERS", "2")),
+            "timeout": 20,
+            "retry": 30,
+            # a refused delivery is tried again after `retry`; notifications.tasks.MAX_ATTEMPTS
+            "max_attempts": 5,
+        },
+    },
 }
 if os.environ.get("REDIS_URL"):
     Q_CLUSTER.pop("orm")
