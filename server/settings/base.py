@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on HTML answers: the project's own scripts and styles only
+    "core.csp.ContentSecurityPolicyMiddleware",
     # ETag on every GET answer; If-None-Match with it → 304 (phones re-polling their lists)
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.api.middleware.ApiErrorMiddleware",
 ]
+
+# third-party HTML pages with inline scripts get no Content-Security-Policy (core/csp.py)
+CSP_EXEMPT_PATHS = ["/admin/", "/api/docs/"]
 
 ROOT_URLCONF = "server.urls"
 WSGI_APPLICATION = "server.wsgi.application"
