@@ -19,10 +19,7 @@ from django.db import connection
 from django.test import Client
 
 from core.csp import origin_of_template
-from tests import world as worlds
 from tests.conftest import ROOT
-
-world = worlds.world  # the fixture
 
 # what README's security section tells an operator behind a TLS proxy to set
 DOCUMENTED_PRODUCTION_ENV = {
