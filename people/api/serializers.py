@@ -180,9 +180,17 @@ class DeskGapsSerializer(serializers.Serializer):
 
 
 class LeaveSerializer(serializers.ModelSerializer):
+    reason = serializers.SerializerMethodField(
+        help_text="Why (e.g. 病假): for the person, their managers and administrators only; "
+        "null for everyone else (sensitive personal information, PIPL art. 28)."
+    )
+
     class Meta:
         model = Leave
         fields = ["id", "start", "end", "reason"]
+
+    def get_reason(self, leave) -> str | None:
+        return leave.reason if self.context.get("reasons") else None
 
 
 class LeaveInput(serializers.Serializer):
