@@ -16,6 +16,9 @@ CASES = {
     "ESCALATION_STEP_DAYS": int(os.environ.get("CASES_ESCALATION_STEP_DAYS", "1")),
     # where forwarded matters go: the provincial platform integration fills this interface later
     "OUTBOUND": os.environ.get("CASES_OUTBOUND", "cases.outbound.ManualOutbound"),
+    # the applicant's copy of the receipt carries the return code (取件确认码) once: for the
+    # person who registered the entry, this many minutes after it at most; later it is masked
+    "APPLICANT_COPY_MINUTES": int(os.environ.get("CASES_APPLICANT_COPY_MINUTES", "60")),
     # signature photos for a return: the largest accepted upload
     "SIGNATURE_MAX_BYTES": int(os.environ.get("CASES_SIGNATURE_MAX_BYTES", str(5 * 1024 * 1024))),
 }

@@ -224,6 +224,23 @@ class RegisterEntry(models.Model):
         return f"{self.year}-{self.serial:05d}"
 
 
+class ApplicantCopy(models.Model):
+    """申请人联: the one time an entry's applicant copy was issued with the return code (取件确认码)
+    printed — to the person who registered the entry, at acceptance (`cases.receipt`). Every
+    other download of the receipt shows the code masked. One row per entry, at most."""
+
+    entry = models.OneToOneField(
+        RegisterEntry, on_delete=models.PROTECT, primary_key=True, related_name="applicant_copy"
+    )
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "applicant copies"
+
+
 class Holder(models.TextChoices):
     RESIDENT = "resident", _("the applicant")
     AGENT = "agent", _("the agent")
