@@ -76,6 +76,7 @@ class ResidentIdReadSerializer(serializers.Serializer):
 class ResidentIdReadList(APIView):
     @extend_schema(
         tags=["audit"],
+        operation_id="audit_resident_id_reads_list",
         parameters=[
             OpenApiParameter(
                 "person",

@@ -6,6 +6,7 @@ and work phone (what the plan requires to be posted).
 
 from __future__ import annotations
 
+from cases.register_heads import latest_head
 from catalogue.selectors import centre_item_versions
 from geo.models import Area, ServiceCentre
 
@@ -68,4 +69,18 @@ def board_for(area: Area) -> dict:
         "process": PROCESS,
         "rules": RULES,
         "suggestion_box": "意见箱设在代办窗口旁；也可通过本中心电话反映意见和建议。",
+        "register_head": _register_head(centre),
+    }
+
+
+def _register_head(centre: ServiceCentre) -> dict | None:
+    """登记本校验: the register's head as last published (anyone may copy it down and later
+    ask that the register still leads to it)."""
+    head = latest_head(centre)
+    if head is None:
+        return None
+    return {
+        "published_on": head.published_on,
+        "number": head.number,
+        "hash": head.hash,
     }

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
-from core.api.input import validated
+from core.api.input import parse_date, validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.api.privacy import NO_STORE, no_store
 from core.api.renderers import PDFRenderer
@@ -311,6 +311,35 @@ class Register(APIView):
         if (value := request.query_params.get("year")) and value.isdigit():
             rows = rows.filter(year=int(value))
         return Response(s.RegisterEntrySerializer(rows[:1000], many=True).data)
+
+
+class RegisterHeads(APIView):
+    @extend_schema(
+        tags=["cases"],
+        operation_id="register_heads_list",
+        parameters=[
+            OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day of publication."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, included."),
+        ],
+        responses={200: s.RegisterHeadSerializer(many=True)},
+    )
+    def get(self, request):
+        """The register heads published daily, of the stations in the requester's scope, as a
+        file to keep: `verify_register --head <hash>` later proves the register still leads to
+        each (ADR 0022). Newest day first, at most 10,000."""
+        from ..register_heads import heads_for
+
+        q = request.query_params
+        start = parse_date(q["from"], "from") if q.get("from") else None
+        end = parse_date(q["to"], "to") if q.get("to") else None
+        rows = heads_for(request.user, centre_code=q.get("centre", ""), start=start, end=end)
+        body = s.RegisterHeadSerializer(rows[:10000], many=True).data
+        response = Response(body)
+        response["Content-Disposition"] = (
+            f'attachment; filename="register-heads-{today().isoformat()}.json"'
+        )
+        return response
 
 
 class TrackThrottle(AnonRateThrottle):

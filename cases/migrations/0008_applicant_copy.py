@@ -35,7 +35,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ApplicantCopy',
             fields=[
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='applicant_copy', serialize=False, to='cases.registerentry')),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='applicant_copy', to='cases.registerentry')),
                 ('issued_at', models.DateTimeField()),
                 ('issued_to', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],

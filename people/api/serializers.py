@@ -241,6 +241,12 @@ class BoardItemSerializer(serializers.Serializer):
     free_of_charge = serializers.BooleanField()
 
 
+class BoardRegisterHeadSerializer(serializers.Serializer):
+    published_on = serializers.DateField()
+    number = serializers.CharField(help_text="The register entry at the head, e.g. 2026-00017.")
+    hash = serializers.CharField(help_text="Its keyed hash: keep it to check the register later.")
+
+
 class BoardSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -256,3 +262,6 @@ class BoardSerializer(serializers.Serializer):
     process = serializers.ListField(child=serializers.CharField())
     rules = serializers.ListField(child=serializers.CharField())
     suggestion_box = serializers.CharField()
+    register_head = BoardRegisterHeadSerializer(
+        allow_null=True, help_text="The register's head as last published (daily)."
+    )

@@ -66,7 +66,11 @@ def test_colleagues_still_read_training_records(sick):
 def test_recording_leave_answers_with_the_reason_not_to_be_stored(sick):
     response = client_for(sick["agent1"]).post(
         f"/api/v1/staff/{sick['agent1'].pk}/leave/",
-        {"start": "2027-01-04T08:00:00+08:00", "end": "2027-01-05T08:00:00+08:00", "reason": "事假"},
+        {
+            "start": "2027-01-04T08:00:00+08:00",
+            "end": "2027-01-05T08:00:00+08:00",
+            "reason": "事假",
+        },
         format="json",
     )
     assert response.status_code == 201
