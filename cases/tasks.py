@@ -1,4 +1,4 @@
-"""django-q2 entry points (scheduled by migrations 0003 and 0009)."""
+"""django-q2 entry points (scheduled by migrations 0003 and 0010)."""
 
 from __future__ import annotations
 

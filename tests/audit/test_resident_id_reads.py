@@ -15,10 +15,9 @@ from appointments import intake as appointment_intake
 from appointments.models import ResidentIdRead
 from people.models import Role
 from residents import identity
-from tests.appointments.conftest import NOW, WINDOW
-from tests.cases.conftest import case_world  # noqa: F401
 from tests.factories import client_for, make_staff
 from tests.geo.helpers import point
+from tests.worlds.appointments import NOW, WINDOW
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def appointment_of(resident_id: str, name: str):
 
 
 @pytest.fixture
-def reads(case_world):  # noqa: F811
+def reads(case_world):
     """agent1 reads 张's number, then manager1 reads 张's and 李's."""
     p = case_world["people"]
     p["admin"] = make_staff("admin", Role.ADMIN, centre=case_world["tree"]["district"].centre)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cases import receipt
 from cases.models import ApplicantCopy
-from tests.cases.conftest import accepted_case, act
 from tests.factories import client_for
+from tests.worlds.cases import accepted_case, act
 
 pytestmark = pytest.mark.django_db
 

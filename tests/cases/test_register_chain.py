@@ -17,8 +17,8 @@ from django_q.models import Schedule
 from cases import register
 from cases.models import RegisterEntry, RegisterHead
 from cases.register_heads import register_heads_publish
-from tests.cases.conftest import ACCEPTED, ALL_PROVIDED, accepted_case, act, open_walk_in
 from tests.factories import client_for
+from tests.worlds.cases import ACCEPTED, ALL_PROVIDED, accepted_case, act, open_walk_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from people.models import Leave, Role, Training
 from tests.factories import client_for, make_staff
-from tests.world import world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def sick(world):  # noqa: F811
+def sick(world):
     p = world["people"]
     agent = p["agent1"]
     start = timezone.now().astimezone(SH).replace(hour=8, minute=0, second=0, microsecond=0)

@@ -27,7 +27,7 @@ def forget_cached_receipts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_sql_files'),
+        ('cases', '0008_client_fingerprint'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

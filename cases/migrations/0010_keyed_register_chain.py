@@ -28,7 +28,7 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_applicant_copy'),
+        ('cases', '0009_applicant_copy'),
         ('geo', '0003_sql_files'),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
