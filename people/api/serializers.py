@@ -180,9 +180,17 @@ class DeskGapsSerializer(serializers.Serializer):
 
 
 class LeaveSerializer(serializers.ModelSerializer):
+    reason = serializers.SerializerMethodField(
+        help_text="Why (e.g. 病假): for the person, their managers and administrators only; "
+        "null for everyone else (sensitive personal information, PIPL art. 28)."
+    )
+
     class Meta:
         model = Leave
         fields = ["id", "start", "end", "reason"]
+
+    def get_reason(self, leave) -> str | None:
+        return leave.reason if self.context.get("reasons") else None
 
 
 class LeaveInput(serializers.Serializer):
@@ -244,6 +252,12 @@ class BoardDeskGapsSerializer(serializers.Serializer):
     )
 
 
+class BoardRegisterHeadSerializer(serializers.Serializer):
+    published_on = serializers.DateField()
+    number = serializers.CharField(help_text="The register entry at the head, e.g. 2026-00017.")
+    hash = serializers.CharField(help_text="Its keyed hash: keep it to check the register later.")
+
+
 class BoardSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -260,3 +274,6 @@ class BoardSerializer(serializers.Serializer):
     process = serializers.ListField(child=serializers.CharField())
     rules = serializers.ListField(child=serializers.CharField())
     suggestion_box = serializers.CharField()
+    register_head = BoardRegisterHeadSerializer(
+        allow_null=True, help_text="The register's head as last published (daily)."
+    )

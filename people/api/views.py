@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.input import parse_date, validated
+from core.api.privacy import NO_STORE
 from core.errors import ApplicationError, NotFound
 from geo import selectors as geo_selectors
 from geo import services as geo_services
@@ -164,16 +165,23 @@ class StaffPositions(APIView):
         )
         positions = PositionReport.objects.filter(staff=staff, recorded_at__gte=since)[:2000]
         return Response(
-            s.PositionSerializer(positions, many=True, context={"crs": output_crs(request)}).data
+            s.PositionSerializer(positions, many=True, context={"crs": output_crs(request)}).data,
+            headers=NO_STORE,
         )
 
 
 class StaffLeave(APIView):
     @extend_schema(tags=["staff"], responses={200: s.LeaveSerializer(many=True)})
     def get(self, request, staff_id: int):
+        """An agent's leave of the last 90 days and ahead; the reason only for the agent, their
+        managers and administrators."""
         staff = services.staff_visible(request.user, staff_id)
         leaves = Leave.objects.filter(staff=staff, end__gte=timezone.now() - timedelta(days=90))
-        return Response(s.LeaveSerializer(leaves, many=True).data)
+        context = {"reasons": scope_for(request.user).reads_leave_reasons_of(staff)}
+        return Response(
+            s.LeaveSerializer(leaves, many=True, context=context).data,
+            headers=NO_STORE if context["reasons"] else None,
+        )
 
     @extend_schema(tags=["staff"], request=s.LeaveInput, responses={201: s.LeaveSerializer})
     def post(self, request, staff_id: int):
@@ -187,7 +195,8 @@ class StaffLeave(APIView):
             end=data["end"],
             reason=data.get("reason", ""),
         )
-        return Response(s.LeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+        body = s.LeaveSerializer(leave, context={"reasons": True}).data  # the writer may read it
+        return Response(body, status=status.HTTP_201_CREATED, headers=NO_STORE)
 
 
 class StaffAvailability(APIView):

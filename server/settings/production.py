@@ -16,6 +16,12 @@ if not os.environ.get("RESIDENT_ID_KEY") or not os.environ.get("RESIDENT_ID_HASH
         "RESIDENT_ID_KEY (a Fernet key) and RESIDENT_ID_HASH_KEY must be set in production: "
         "resident ID numbers are encrypted at rest."
     )
+if len(os.environ.get("REGISTER_CHAIN_KEY", "")) < 32:
+    raise ImproperlyConfigured(
+        "REGISTER_CHAIN_KEY must be set to a random string of at least 32 characters in "
+        "production: it keys the register's hash chain, and is kept outside the database "
+        "(docs/adr/0022-keyed-register-chain.md)."
+    )
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
 
