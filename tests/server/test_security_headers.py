@@ -27,6 +27,7 @@ DOCUMENTED_PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "RESIDENT_ID_KEY": Fernet.generate_key().decode(),
     "RESIDENT_ID_HASH_KEY": secrets.token_urlsafe(32),
+    "REGISTER_CHAIN_KEY": secrets.token_urlsafe(32),
     "DATABASE_URL": "postgis://gridproxy@127.0.0.1:1/gridproxy",
     "ALLOWED_HOSTS": "gridproxy.example.cn",
     "CSRF_TRUSTED_ORIGINS": "https://gridproxy.example.cn",
