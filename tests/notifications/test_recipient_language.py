@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
+def accepting(language: str) -> dict:
+    return {"HTTP_ACCEPT_LANGUAGE": language}
+
+
 def speaks(staff: Staff, language: str | None) -> Staff:
     """`language` None: the profile as created (the default)."""
     if language is not None:
@@ -52,45 +56,55 @@ def booking(**extra) -> dict:
     }
 
 
+ROUTED_ZH = ("新预约 ", "测试地址 的高龄津贴申请，请确认或拒绝。")
+ROUTED_EN = ("New appointment ", "高龄津贴申请 at 测试地址; please confirm or decline.")
+
+
 @pytest.mark.parametrize(
-    ("language", "title", "body"),
+    ("language", "clicked_in", "texts"),
     [
-        (None, "新预约 ", "测试地址 的高龄津贴申请，请确认或拒绝。"),
-        ("zh-hans", "新预约 ", "测试地址 的高龄津贴申请，请确认或拒绝。"),
-        ("en", "New appointment ", "高龄津贴申请 at 测试地址; please confirm or decline."),
+        (None, "en", ROUTED_ZH),  # the default profile
+        ("zh-hans", "en", ROUTED_ZH),
+        ("en", "en", ROUTED_EN),
+        ("en", "zh-hans", ROUTED_EN),
     ],
 )
-def test_a_booking_entered_in_english_tells_the_agent_in_their_language(
+def test_a_booking_entered_by_staff_tells_the_agent_in_the_agents_language(
     routed_world,  # noqa: F811
     language,
-    title,
-    body,
+    clicked_in,
+    texts,
 ):
-    """The station manager takes a phone call on a browser set to English: the agent's notice,
-    written by routing's one statement, is in the agent's language."""
+    """The station manager takes a phone call on a browser set to another language: the
+    agent's notice, written by routing's one statement, is in the agent's language."""
     p = routed_world["people"]
     speaks(p["agent1"], language)
     response = client_for(p["manager1"]).post(
-        "/api/v1/appointments/", booking(), format="json", **ENGLISH
+        "/api/v1/appointments/", booking(), format="json", **accepting(clicked_in)
     )
     assert response.status_code == 201, response.content
     code = response.json()["tracking_code"]
     notice = Notification.objects.get(recipient=p["agent1"].user, kind="appointment_routed")
+    title, body = texts
     assert (notice.title, notice.body) == (title + code, body)
 
 
-@pytest.mark.parametrize(("language", "title"), [(None, "新预约 "), ("en", "New appointment ")])
-def test_a_decline_in_english_tells_the_next_agent_in_their_language(
+@pytest.mark.parametrize(
+    ("language", "clicked_in", "title"),
+    [(None, "en", "新预约 "), ("en", "zh-hans", "New appointment ")],
+)
+def test_a_decline_tells_the_next_agent_in_their_language(
     routed_world,  # noqa: F811
     language,
+    clicked_in,
     title,
 ):
-    """agent1 declines from a phone set to English: the re-route to agent3 says it in
-    agent3's language."""
+    """agent1 declines from a phone set to another language: the re-route to agent3 says it
+    in agent3's language."""
     p = routed_world["people"]
     speaks(p["agent3"], language)
     a = book()
-    with translation.override("en"):  # as LocaleMiddleware leaves it for Accept-Language: en
+    with translation.override(clicked_in):  # as LocaleMiddleware leaves it for Accept-Language
         appointment_actions.appointment_act(
             actor=p["agent1"].user,
             appointment_id=a.pk,
@@ -101,20 +115,32 @@ def test_a_decline_in_english_tells_the_next_agent_in_their_language(
     assert notice.title == title + a.tracking_code
 
 
-def test_the_managers_unrouted_notice_follows_each_manager(routed_world):  # noqa: F811
-    """Nobody is left to take it: each manager of the station is told in their own language."""
+@pytest.mark.parametrize(
+    ("language", "clicked_in", "texts"),
+    [
+        (None, "en", ("待派单预约 ", "测试地址 的高龄津贴申请需要安排代办员。")),
+        ("en", "zh-hans", ("Unrouted appointment ", "高龄津贴申请 at 测试地址 needs an agent.")),
+    ],
+)
+def test_the_managers_unrouted_notice_is_in_the_managers_language(
+    routed_world,  # noqa: F811
+    language,
+    clicked_in,
+    texts,
+):
+    """Nobody is left to take it: the station's manager is told in their own language."""
     p = routed_world["people"]
-    speaks(p["manager1"], "en")
+    speaks(p["manager1"], language)
     a = book()
-    with translation.override("en"):
+    with translation.override(clicked_in):
         for agent in ("agent1", "agent3"):
             a = appointment_actions.appointment_act(
                 actor=p[agent].user, appointment_id=a.pk, action="decline", payload={"reason": "忙"}
             )
     assert a.status == Status.UNROUTED
     notice = Notification.objects.get(recipient=p["manager1"].user, kind="appointment_unrouted")
-    assert notice.title == f"Unrouted appointment {a.tracking_code}"
-    assert notice.body == "高龄津贴申请 at 测试地址 needs an agent."
+    title, body = texts
+    assert (notice.title, notice.body) == (title + a.tracking_code, body)
 
 
 def test_a_routed_booking_costs_the_same_queries_in_any_language(routed_world):  # noqa: F811
@@ -141,8 +167,9 @@ def test_a_backlog_pass_writes_each_agents_notices_in_their_language(routed_worl
         assert appointment_backlog.route_queued(batch_size=6, now=NOW) == 6
     titles = {
         name: sorted(
-            Notification.objects.filter(recipient=p[name].user, kind="appointment_routed")
-            .values_list("title", flat=True)
+            Notification.objects.filter(
+                recipient=p[name].user, kind="appointment_routed"
+            ).values_list("title", flat=True)
         )
         for name in ("agent1", "agent3")
     }
@@ -186,15 +213,23 @@ def test_a_residents_papers_missing_message_is_chinese(case_world):  # noqa: F81
     assert sms.body.startswith("请一次性补齐以下材料：户口簿"), sms.body
 
 
-@pytest.mark.parametrize(("language", "title"), [(None, "办理结果已出："), ("en", "Result ready: ")])
-def test_the_window_in_english_tells_the_agent_in_their_language(case_world, language, title):  # noqa: F811
+@pytest.mark.parametrize(
+    ("language", "clicked_in", "title"),
+    [(None, "en", "办理结果已出："), ("en", "zh-hans", "Result ready: ")],
+)
+def test_the_window_tells_the_agent_in_the_agents_language(
+    case_world,  # noqa: F811
+    language,
+    clicked_in,
+    title,
+):
     p = case_world["people"]
     speaks(p["agent1"], language)
     case = act(p["agent1"], open_walk_in(p["agent1"]), "accept", checklist=ALL_PROVIDED)
     act(p["agent1"], case, "forward")
     act(p["window"], case, "receive")
     response = client_for(p["window"]).post(
-        f"/api/v1/cases/{case.pk}/actions/result_ready/", {}, format="json", **ENGLISH
+        f"/api/v1/cases/{case.pk}/actions/result_ready/", {}, format="json", **accepting(clicked_in)
     )
     assert response.status_code == 200, response.content
     notice = Notification.objects.get(recipient=p["agent1"].user, kind="case_result_ready")
