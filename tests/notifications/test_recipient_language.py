@@ -305,3 +305,36 @@ def test_the_schema_documents_the_language_and_its_refusal(db, api_client):
     assert schema["components"]["schemas"][enum]["enum"] == ["zh-hans", "en"]
     assert "unknown_language" in language["description"]
     assert "400" in patch["responses"] and "unknown_language" in str(patch["responses"]["400"])
+
+
+# --- the rule in one place: notifications.services ---------------------------------------------
+
+
+def test_notify_reads_the_language_from_the_profile_the_caller_loaded(
+    world,  # noqa: F811
+    django_assert_num_queries,
+):
+    """No query more than the INSERT: the profile came with the user (staff → user)."""
+    from django.utils.translation import gettext as _
+
+    from notifications.services import notify
+
+    speaks(world["people"]["agent1"], "en")
+    staff = Staff.objects.select_related("user").get(pk=world["people"]["agent1"].pk)
+    with translation.override("zh-hans"), django_assert_num_queries(1):
+        notice = notify(
+            user=staff.user, kind="test", title=lambda: _("Result ready: %(code)s") % {"code": "X"}
+        )
+    assert notice.title == "Result ready: X"
+
+
+def test_an_account_without_a_profile_reads_the_default_language(db):
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext_lazy
+
+    from notifications.services import notify
+
+    user = get_user_model().objects.create_user("plain", password="pw-12345")
+    with translation.override("en"):
+        notice = notify(user=user, kind="test", title=gettext_lazy("the window"), body="原样")
+    assert (notice.title, notice.body) == ("审批窗口", "原样")
