@@ -122,7 +122,9 @@ class MeView(APIView):
 class MyPositions(APIView):
     @extend_schema(tags=["me"], request=s.PositionBatchInput, responses={201: s.StoredSerializer})
     def post(self, request):
-        """Report positions: one, or a batch recorded while offline."""
+        """Report positions: one, or a batch recorded while offline. A position sent again with
+        its client_uuid is stored once; the same client_uuid on another position is 422
+        `client_uuid_reused`, on another agent's 409 `client_uuid_taken` (the batch is refused)."""
         staff = scope_for(request.user).staff
         if staff is None:
             raise NotFound("no_profile", _("This account has no staff profile."))

@@ -14,12 +14,11 @@ from appointments import backlog as appointment_backlog
 from appointments.models import Status
 from notifications.models import Notification
 from people.models import Staff
-from tests.appointments.conftest import NOW, future_window, routed_world  # noqa: F401
 from tests.appointments.helpers import book, queue_backlog
-from tests.cases.conftest import ALL_PROVIDED, act, case_world, open_walk_in  # noqa: F401
 from tests.factories import client_for
 from tests.geo.helpers import lonlat
-from tests.world import world  # noqa: F401
+from tests.worlds.appointments import NOW, future_window
+from tests.worlds.cases import ALL_PROVIDED, act, open_walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +29,10 @@ def accepting(language: str) -> dict:
     return {"HTTP_ACCEPT_LANGUAGE": language}
 
 
-def speaks(staff: Staff, language: str | None) -> Staff:
+def speaks(staff: Staff, language: str | None) -> None:
     """`language` None: the profile as created (the default)."""
     if language is not None:
-        staff.language = language
-        staff.save(update_fields=["language"])
-    return staff
+        Staff.objects.filter(pk=staff.pk).update(language=language)
 
 
 # --- appointments: the routed agent, the station's managers --------------------------------
@@ -70,7 +67,7 @@ ROUTED_EN = ("New appointment ", "高龄津贴申请 at 测试地址; please con
     ],
 )
 def test_a_booking_entered_by_staff_tells_the_agent_in_the_agents_language(
-    routed_world,  # noqa: F811
+    routed_world,
     language,
     clicked_in,
     texts,
@@ -94,7 +91,7 @@ def test_a_booking_entered_by_staff_tells_the_agent_in_the_agents_language(
     [(None, "en", "新预约 "), ("en", "zh-hans", "New appointment ")],
 )
 def test_a_decline_tells_the_next_agent_in_their_language(
-    routed_world,  # noqa: F811
+    routed_world,
     language,
     clicked_in,
     title,
@@ -123,7 +120,7 @@ def test_a_decline_tells_the_next_agent_in_their_language(
     ],
 )
 def test_the_managers_unrouted_notice_is_in_the_managers_language(
-    routed_world,  # noqa: F811
+    routed_world,
     language,
     clicked_in,
     texts,
@@ -143,7 +140,7 @@ def test_the_managers_unrouted_notice_is_in_the_managers_language(
     assert (notice.title, notice.body) == (title + a.tracking_code, body)
 
 
-def test_a_routed_booking_costs_the_same_queries_in_any_language(routed_world):  # noqa: F811
+def test_a_routed_booking_costs_the_same_queries_in_any_language(routed_world):
     """The agent's language comes with the row routing locks anyway: no query more."""
     counts = {}
     for language in ("zh-hans", "en"):
@@ -158,7 +155,7 @@ def test_a_routed_booking_costs_the_same_queries_in_any_language(routed_world): 
 # --- the backlog: one statement, each agent in their own language ----------------------------
 
 
-def test_a_backlog_pass_writes_each_agents_notices_in_their_language(routed_world, settings):  # noqa: F811
+def test_a_backlog_pass_writes_each_agents_notices_in_their_language(routed_world, settings):
     p = routed_world["people"]
     speaks(p["agent3"], "en")
     settings.PEOPLE = {**settings.PEOPLE, "OPEN_WORK_CAP": 3}
@@ -181,7 +178,7 @@ def test_a_backlog_pass_writes_each_agents_notices_in_their_language(routed_worl
 # --- cases: the resident's text messages, the agent's notices ---------------------------------
 
 
-def test_the_residents_text_message_is_chinese_whatever_the_agent_clicked_in(case_world):  # noqa: F811
+def test_the_residents_text_message_is_chinese_whatever_the_agent_clicked_in(case_world):
     p = case_world["people"]
     speaks(p["agent1"], "en")  # the agent's own preference does not matter to the resident
     case = open_walk_in(p["agent1"])
@@ -198,7 +195,7 @@ def test_the_residents_text_message_is_chinese_whatever_the_agent_clicked_in(cas
     assert sms.body.startswith("登记号") and case.tracking_code in sms.body, sms.body
 
 
-def test_a_residents_papers_missing_message_is_chinese(case_world):  # noqa: F811
+def test_a_residents_papers_missing_message_is_chinese(case_world):
     p = case_world["people"]
     case = open_walk_in(p["agent1"])
     response = client_for(p["agent1"]).post(
@@ -218,7 +215,7 @@ def test_a_residents_papers_missing_message_is_chinese(case_world):  # noqa: F81
     [(None, "en", "办理结果已出："), ("en", "zh-hans", "Result ready: ")],
 )
 def test_the_window_tells_the_agent_in_the_agents_language(
-    case_world,  # noqa: F811
+    case_world,
     language,
     clicked_in,
     title,
@@ -239,7 +236,7 @@ def test_the_window_tells_the_agent_in_the_agents_language(
 # --- the preference: PATCH /api/v1/me/ --------------------------------------------------------
 
 
-def test_an_agent_chooses_english_on_me(world):  # noqa: F811
+def test_an_agent_chooses_english_on_me(world):
     agent = world["people"]["agent1"]
     client = client_for(agent)
     assert client.get("/api/v1/me/").json()["staff"]["language"] == "zh-hans"
@@ -264,7 +261,7 @@ def test_an_agent_chooses_english_on_me(world):  # noqa: F811
         ({}, "invalid_input"),
     ],
 )
-def test_an_unknown_language_is_refused_and_changes_nothing(world, payload, code):  # noqa: F811
+def test_an_unknown_language_is_refused_and_changes_nothing(world, payload, code):
     agent = world["people"]["agent1"]
     response = client_for(agent).patch("/api/v1/me/", payload, format="json")
     assert response.status_code == 400, response.content
@@ -273,7 +270,7 @@ def test_an_unknown_language_is_refused_and_changes_nothing(world, payload, code
     assert agent.language == "zh-hans"
 
 
-def test_the_refusal_names_the_languages_there_are(world):  # noqa: F811
+def test_the_refusal_names_the_languages_there_are(world):
     response = client_for(world["people"]["agent1"]).patch(
         "/api/v1/me/", {"language": "fr"}, format="json", **ENGLISH
     )
@@ -311,7 +308,7 @@ def test_the_schema_documents_the_language_and_its_refusal(db, api_client):
 
 
 def test_notify_reads_the_language_from_the_profile_the_caller_loaded(
-    world,  # noqa: F811
+    world,
     django_assert_num_queries,
 ):
     """No query more than the INSERT: the profile came with the user (staff → user)."""
