@@ -11,6 +11,9 @@ A statement writing many at once (`notifications.sql`) translates once per langu
 
 Imports only Django, core and this app's models; must never import another app (the staff
 profile is read through the user's `staff` relation).
+
+Each delivery is a task on the short cluster (re-run within 30 s after a crash; ADR 0016);
+`deliver_pending`, which may walk thousands of rows, stays on the main one.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def notify(
     notification = Notification.objects.create(
         recipient=user, kind=kind, title=title[:200], body=body, data=data or {}
     )
-    enqueue_on_commit("notifications.tasks.deliver", notification.pk)
+    enqueue_on_commit("notifications.tasks.deliver", notification.pk, short=True)
     return notification
 
 
@@ -71,7 +74,7 @@ def notify_resident(
     notification = Notification.objects.create(
         phone=phone, kind=kind, title=title[:200], body=body, data=data or {}
     )
-    enqueue_on_commit("notifications.tasks.deliver", notification.pk)
+    enqueue_on_commit("notifications.tasks.deliver", notification.pk, short=True)
     return notification
 
 
@@ -79,7 +82,7 @@ def deliver_on_commit(notification_ids) -> None:
     """Deliver notifications written by a composed statement (`notifications.sql`) once the
     transaction commits, each by its own task as `notify` does."""
     for pk in notification_ids:
-        enqueue_on_commit("notifications.tasks.deliver", pk)
+        enqueue_on_commit("notifications.tasks.deliver", pk, short=True)
 
 
 def deliver_pending_on_commit() -> None:

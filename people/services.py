@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.offline import fingerprint, reused
 from core.validation import normalise_mobile
-from geo.models import Grid, ServiceCentre
+from geo.models import Area, Grid, ServiceCentre
+from geo.services import normalise_area_code
 
 from .models import (
     DeskDay,
@@ -55,6 +56,43 @@ def staff_visible(actor, staff_id: int) -> Staff:
     if staff is None:
         raise NotFound("unknown_staff", _("No such staff member."), details={"id": staff_id})
     return staff
+
+
+def _no_centre(code: str) -> NotFound:
+    return NotFound(
+        "unknown_centre",
+        _("No service centre with code %(code)s.") % {"code": code},
+        details={"code": code},
+    )
+
+
+def _centre_area(code: str) -> Area | None:
+    try:
+        normalised = normalise_area_code(code)
+    except ApplicationError:
+        return None
+    return (
+        Area.objects.select_related("centre").filter(code=normalised, centre__isnull=False).first()
+    )
+
+
+def centre_area_get(code: str) -> Area:
+    """The area (with its service centre) of a centre's division code, for anyone (the public
+    board). A malformed code, a code no area has and an area without a centre answer the same
+    404 `unknown_centre`."""
+    area = _centre_area(code)
+    if area is None:
+        raise _no_centre(code)
+    return area
+
+
+def centre_area_visible(actor, code: str) -> Area:
+    """`centre_area_get`, if the requester sees the centre's area: out of scope answers exactly
+    as missing (same status, code, message and details)."""
+    area = _centre_area(code)
+    if area is None or not scope_for(actor).sees_area(area.pk):
+        raise _no_centre(code)
+    return area
 
 
 def _require_manages_staff(actor, staff: Staff) -> None:
