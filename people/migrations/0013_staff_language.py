@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0011_sql_files'),
+        ('people', '0012_position_fresh'),
     ]
 
     operations = [
