@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.api.fields import CrsGeometryField
@@ -32,6 +34,7 @@ class StaffSerializer(serializers.ModelSerializer):
             "centre",
             "public",
             "active",
+            "language",
         ]
 
 
@@ -51,6 +54,24 @@ class MeSerializer(serializers.Serializer):
     grids = MyGridSerializer(many=True)
     last_position = CrsGeometryField(allow_null=True)
     last_position_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema_field(serializers.ChoiceField(choices=settings.LANGUAGES))
+class LanguageCodeField(serializers.CharField):
+    """A language code as given: people.services decides whether it is one there is (a choice
+    field would refuse an unknown one as a generic `invalid_input`, not `unknown_language`)."""
+
+
+class MeEditInput(serializers.Serializer):
+    language = LanguageCodeField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=(
+            "The language of the messages written to you (notifications, pushes), one of "
+            + ", ".join(f"`{code}`" for code, _name in settings.LANGUAGES)
+            + " (default `zh-hans`); anything else is refused with 400 `unknown_language`."
+        ),
+    )
 
 
 class PositionInput(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -68,7 +68,33 @@ def _parse_moment(value, name: str) -> datetime:
 class MeView(APIView):
     @extend_schema(tags=["me"], parameters=[CRS_QUERY_PARAMETER], responses={200: s.MeSerializer})
     def get(self, request):
-        """The logged-in user: profile, roles, centre and the grids assigned today."""
+        """The logged-in user: profile, roles, centre, message language and the grids assigned
+        today."""
+        return self._me(request)
+
+    @extend_schema(
+        tags=["me"],
+        parameters=[CRS_QUERY_PARAMETER],
+        request=s.MeEditInput,
+        responses={
+            200: s.MeSerializer,
+            400: OpenApiResponse(
+                description="`unknown_language`: not one of the languages there are "
+                "(`details.allowed` lists them); `invalid_input`: `language` missing or not "
+                "a string. Nothing is changed."
+            ),
+            404: OpenApiResponse(description="`no_profile`: the account has no staff profile."),
+        },
+    )
+    def patch(self, request):
+        """Set your own preferences: `language`, the language the messages written to you are
+        in (default `zh-hans`). A request's `Accept-Language` only chooses the language of
+        its own answer; messages stored for you follow this setting."""
+        data = validated(s.MeEditInput, request.data)
+        services.staff_set_language(actor=request.user, language=data["language"])
+        return self._me(request)
+
+    def _me(self, request):
         staff = scope_for(request.user).staff
         grids = []
         if staff is not None:
