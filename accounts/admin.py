@@ -5,7 +5,7 @@ from .forms import BrakedAdminAuthenticationForm
 from .models import AttemptCounter, DeviceToken, User
 
 admin.site.register(User, UserAdmin)
-# /admin/login/ checks passwords through the brake every log-in shares (ADR 0022)
+# /admin/login/ checks passwords through the brake every log-in shares (ADR 0024)
 admin.site.login_form = BrakedAdminAuthenticationForm
 
 
@@ -24,7 +24,7 @@ class DeviceTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AttemptCounter)
 class AttemptCounterAdmin(admin.ModelAdmin):
-    """The brake's counters (ADR 0022): an administrator lifts a lock by deleting its row.
+    """The brake's counters (ADR 0024): an administrator lifts a lock by deleting its row.
     Keys name an account by id; addresses, unknown names and codes only by a digest."""
 
     list_display = ["key", "failures", "started_at", "locked_until", "expires_at"]

@@ -1,5 +1,5 @@
 """The one authentication backend (settings.AUTHENTICATION_BACKENDS), so every way in that calls
-`authenticate()` — the API log-in, /map/login/, /admin/login/ — goes through the brake (ADR 0022):
+`authenticate()` — the API log-in, /map/login/, /admin/login/ — goes through the brake (ADR 0024):
 
 - the username or the mobile phone on the staff profile names the one account, so both count
   on the same key (`account:<id>`); a name that is no account counts on its own key, and locks

@@ -1,4 +1,4 @@
-"""The brake (ADR 0022): counters of failed tries, one per subject — an account, a client
+"""The brake (ADR 0024): counters of failed tries, one per subject — an account, a client
 address, a tracking code — shared by every way in (API log-in, /map/login/, /admin/login/, the
 tracking look-ups).
 

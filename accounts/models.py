@@ -37,7 +37,7 @@ class DeviceToken(models.Model):
 
 
 class AttemptCounter(models.Model):
-    """One brake row (ADR 0022): failed tries of one subject — an account, a client address, a
+    """One brake row (ADR 0024): failed tries of one subject — an account, a client address, a
     tracking code — in the current window, and the lock they led to. Written only by
     accounts/brake.py, one atomic statement at a time; rows past `expires_at` mean nothing and
     are deleted by later writes."""

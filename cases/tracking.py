@@ -4,7 +4,7 @@ digits of their phone. Personal data masked; a wrong phone looks exactly like a 
 Tracking codes are public (Open311 lists them), so the four digits are the only secret, and
 10,000 guesses would find them: every try is counted on its code before it is checked, for
 every caller — anonymous or staff — and too many wrong ones lock the code (`lookup_reserve`,
-the brake of ADR 0022). Complaints' look-ups (feedback) use the same rule.
+the brake of ADR 0024). Complaints' look-ups (feedback) use the same rule.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ PEOPLE = {
     "POSITION_BATCH_MAX": 500,
     # the public board lists the working days of the coming days nobody covers at the desk
     "BOARD_DESK_DAYS": int(os.environ.get("BOARD_DESK_DAYS", "14")),
-    # the log-in brake (accounts/backends.py, ADR 0022): failed logins of one account (username
+    # the log-in brake (accounts/backends.py, ADR 0024): failed logins of one account (username
     # and phone alike) and of one client address within the window lock it for the lockout,
     # counted from the failure that reached the limit
     "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),

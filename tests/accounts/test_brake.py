@@ -1,4 +1,4 @@
-"""The brake's counters (accounts/brake.py, ADR 0022), with time passed in: a lock after the
+"""The brake's counters (accounts/brake.py, ADR 0024), with time passed in: a lock after the
 limit, lasting exactly the lockout from the failure that reached it and not extended by tries
 made meanwhile; a new window afterwards; success resetting or giving back; expired rows purged."""
 

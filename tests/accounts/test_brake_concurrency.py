@@ -1,4 +1,4 @@
-"""The brake is atomic (ADR 0022): 25 wrong passwords for one account sent at once, from 25
+"""The brake is atomic (ADR 0024): 25 wrong passwords for one account sent at once, from 25
 addresses, on real connections, get exactly 5 password checks (401) and 20 refusals (429):
 each try takes its number from one INSERT … ON CONFLICT … RETURNING before it is checked, so
 no two tries read the same count."""

@@ -1,4 +1,4 @@
-"""One brake for every way in (ADR 0022): the API log-in, /map/login/ and /admin/login/ count on
+"""One brake for every way in (ADR 0024): the API log-in, /map/login/ and /admin/login/ count on
 the same account (username and phone alike) and client address; a lock made on one refuses the
 others, even with the right password; the lock lasts LOGIN_LOCKOUT_SECONDS."""
 
@@ -154,7 +154,7 @@ def shift_rows(seconds: int) -> None:
 
 
 def test_the_lock_lasts_the_lockout_and_tries_do_not_extend_it(agent, settings):
-    assert settings.PEOPLE["LOGIN_LOCKOUT_SECONDS"] == 900  # what README and ADR 0022 say
+    assert settings.PEOPLE["LOGIN_LOCKOUT_SECONDS"] == 900  # what README and ADR 0024 say
     for _ in range(5):
         api("agent1", "wrong")
     row = AttemptCounter.objects.get(key=f"account:{agent.user.pk}")

@@ -1,4 +1,4 @@
-"""No account enumeration by timing (ADR 0022): an unknown name, a phone that is no account and
+"""No account enumeration by timing (ADR 0024): an unknown name, a phone that is no account and
 an account without a usable password cost one password hash, exactly as a wrong password does;
 measured, their answers take the same time."""
 

@@ -1,4 +1,4 @@
-"""Tracking codes cannot be brute-forced (ADR 0022): tracking codes are public (Open311), so the
+"""Tracking codes cannot be brute-forced (ADR 0024): tracking codes are public (Open311), so the
 last four digits of the phone are limited per code — 10 wrong tries within the hour lock the code
 for the hour, for an anonymous caller and a staff token alike, even for the right digits."""
 

@@ -1,5 +1,5 @@
 """A complaint's look-up (tracking code + the phone's last four digits) is limited per code like
-case tracking (ADR 0022): 10 wrong tries lock the code, from any address."""
+case tracking (ADR 0024): 10 wrong tries lock the code, from any address."""
 
 import pytest
 from rest_framework.test import APIClient
