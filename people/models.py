@@ -74,6 +74,8 @@ class Staff(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default="zh-hans",
+        # rows written by SQL (synth_staff, bulk imports) get it too
+        db_default="zh-hans",
     )
     last_position = models.PointField(_("last known position"), srid=4326, null=True, blank=True)
     last_position_at = models.DateTimeField(null=True, blank=True)
