@@ -48,6 +48,7 @@ class Sync(APIView):
         are now, and tombstones for removals and records that left the scope — in commit-safe
         order, a page at a time. A cursor older than the log's retention → 410
         `resync_required`."""
+        crs = output_crs(request)
         raw = request.query_params.get("since")
         if not raw:
             return Response({"cursor": str(log.current()), "more": False, "changes": []})
@@ -55,6 +56,6 @@ class Sync(APIView):
             request.user,
             log.Cursor.parse(raw),
             limit=settings.SYNC["PAGE_SIZE"],
-            crs=output_crs(request),
+            crs=crs,
         )
         return Response(SyncSerializer(body).data)

@@ -1,18 +1,22 @@
 """Keeps HTML error pages and tracebacks away from API clients.
 
 Anything that escapes a view under /api/ (or /healthz) is logged and answered with a JSON 500
-in the one error shape, whatever DEBUG says; a lost database is a 503 with `Retry-After`. Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused
-with 413 before any view reads them.
+in the one error shape, whatever DEBUG says; a lost database is a 503 with `Retry-After`.
+Before any view: bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused with 413, and a path or
+query string that is not UTF-8 or carries NUL or a lone surrogate (`%00`, `%ED%A0%80`) with
+400 `invalid_characters` (bodies get the same check in core/api/parsers.py).
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import database_unavailable_response, error_response, is_database_lost
+from .parsers import has_unstorable_text, invalid_characters
 
 logger = logging.getLogger("core.api")
 
@@ -29,10 +33,28 @@ class ApiErrorMiddleware:
 
     def __call__(self, request):
         if is_api_path(request.path):
-            too_large = self._refuse_large_body(request)
-            if too_large is not None:
-                return too_large
+            refusal = self._refuse_unreadable_url(request) or self._refuse_large_body(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse_unreadable_url(request):
+        # WSGI hands over the path as latin-1 text of the raw bytes; Django would replace or
+        # re-quote bytes that are not UTF-8 and let NUL through to the database
+        raw = {
+            "path": request.META.get("PATH_INFO", "").encode("latin-1", "replace"),
+            "query": unquote_to_bytes(request.META.get("QUERY_STRING", "").replace("+", " ")),
+        }
+        for where, value in raw.items():
+            try:
+                unreadable = has_unstorable_text(value.decode("utf-8"))
+            except UnicodeDecodeError:
+                unreadable = True
+            if unreadable:
+                error = invalid_characters(where)
+                return error_response(error.code, error.message, 400, error.details)
+        return None
 
     @staticmethod
     def _refuse_large_body(request):

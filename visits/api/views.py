@@ -9,7 +9,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.input import parse_date, validated
+from core.api.input import parse_date, query_choice, validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
@@ -41,7 +41,7 @@ class VisitList(APIView):
     )
     def get(self, request):
         rows = visits_for(request.user)
-        if value := request.query_params.get("status"):
+        if value := query_choice(request, "status", Visit.Status.values):
             rows = rows.filter(status=value)
         if value := request.query_params.get("date"):
             rows = rows.filter(scheduled_for__date=parse_date(value, "date"))
