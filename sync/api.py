@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import error_response
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 
 from . import feed, log
@@ -41,7 +42,7 @@ class Sync(APIView):
             ),
             CRS_QUERY_PARAMETER,
         ],
-        responses={200: SyncSerializer},
+        responses={200: SyncSerializer, 410: error_response(410)},
     )
     def get(self, request):
         """Everything in the requester's scope that changed since the cursor — records as they
