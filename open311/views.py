@@ -18,6 +18,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
+from core.api.input import check_url
 from core.api.parsers import FormParser, MultiPartParser
 from core.errors import ApplicationError, NotFound
 
@@ -109,6 +110,7 @@ class Open311View(APIView):
                 _("Unknown format %(fmt)r: use .json or .xml.") % {"fmt": kwargs.get("fmt")},
             )
         _refuse_large_body(request)
+        check_url(request)
         super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):

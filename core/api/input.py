@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from urllib.parse import unquote_to_bytes
 
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 TRUE_VALUES = ("true", "1")
 FALSE_VALUES = ("false", "0")
 # statistical division codes (6, 9 or 12 digits); their existence is the selectors' business
@@ -83,3 +85,32 @@ def query_division_code(request, name: str) -> str | None:
     if not DIVISION_CODE.fullmatch(value):
         raise invalid_parameter(name, value, "a 6-, 9- or 12-digit division code")
     return value.ljust(12, "0")
+
+
+def has_unstorable_text(text: str) -> bool:
+    """NUL or a lone surrogate: neither PostgreSQL nor UTF-8 can carry it."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def invalid_characters(where: str) -> ApplicationError:
+    return ApplicationError(
+        "invalid_characters",
+        _("The request contains characters that are not allowed (NUL or invalid Unicode)."),
+        details={"where": where},
+    )
+
+
+def check_url(request) -> None:
+    """400 `invalid_characters` for a path with NUL (`%00`) or a query string that is not
+    UTF-8 or carries NUL (`%00`, `%ED%A0%80`). Django decodes the path as UTF-8 (bytes that
+    are not stay percent-encoded, harmless) but lets NUL through to the database; query
+    strings it decodes with replacement characters, so they are read from the raw bytes."""
+    if has_unstorable_text(request.path_info):
+        raise invalid_characters("path")
+    query = unquote_to_bytes(request.META.get("QUERY_STRING", "").replace("+", " "))
+    try:
+        unreadable = has_unstorable_text(query.decode("utf-8"))
+    except UnicodeDecodeError:
+        unreadable = True
+    if unreadable:
+        raise invalid_characters("query")

@@ -2,21 +2,22 @@
 
 Anything that escapes a view under /api/ (or /healthz) is logged and answered with a JSON 500
 in the one error shape, whatever DEBUG says; a lost database is a 503 with `Retry-After`.
-Before any view: bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused with 413, and a path or
-query string that is not UTF-8 or carries NUL or a lone surrogate (`%00`, `%ED%A0%80`) with
-400 `invalid_characters` (bodies get the same check in core/api/parsers.py).
+Before any view: a path with NUL (`%00`), or a query string that is not UTF-8 or carries NUL
+(`%00`, `%ED%A0%80`), is refused with 400 `invalid_characters` (bodies get the same check in
+core/api/parsers.py), and bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413.
 """
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+
 from .errors import database_unavailable_response, error_response, is_database_lost
-from .parsers import has_unstorable_text, invalid_characters
+from .input import check_url
 
 logger = logging.getLogger("core.api")
 
@@ -40,20 +41,10 @@ class ApiErrorMiddleware:
 
     @staticmethod
     def _refuse_unreadable_url(request):
-        # WSGI hands over the path as latin-1 text of the raw bytes; Django would replace or
-        # re-quote bytes that are not UTF-8 and let NUL through to the database
-        raw = {
-            "path": request.META.get("PATH_INFO", "").encode("latin-1", "replace"),
-            "query": unquote_to_bytes(request.META.get("QUERY_STRING", "").replace("+", " ")),
-        }
-        for where, value in raw.items():
-            try:
-                unreadable = has_unstorable_text(value.decode("utf-8"))
-            except UnicodeDecodeError:
-                unreadable = True
-            if unreadable:
-                error = invalid_characters(where)
-                return error_response(error.code, error.message, 400, error.details)
+        try:
+            check_url(request)
+        except ApplicationError as error:
+            return error_response(error.code, error.message, error.status, error.details)
         return None
 
     @staticmethod

@@ -11,28 +11,14 @@ ApiErrorMiddleware.
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 
 from core.errors import ApplicationError
 
+from .input import has_unstorable_text, invalid_characters
+
 MAX_DEPTH = 64
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def has_unstorable_text(text: str) -> bool:
-    """NUL or a lone surrogate: neither PostgreSQL nor UTF-8 can carry it."""
-    return _UNSTORABLE.search(text) is not None
-
-
-def invalid_characters(where: str) -> ApplicationError:
-    return ApplicationError(
-        "invalid_characters",
-        _("The request contains characters that are not allowed (NUL or invalid Unicode)."),
-        details={"where": where},
-    )
 
 
 def too_deep() -> ApplicationError:
