@@ -12,7 +12,8 @@ document:
 - operations with an `If-Match` header: also 412 and 428.
 
 An operation with a status of its own (sync's 410) declares it with `error_response(...)`;
-what a view declares is never replaced.
+a view's own description of a status is kept (its body is given the error shape if it has
+none).
 """
 
 from __future__ import annotations
@@ -93,12 +94,8 @@ def add_error_responses(result, generator, **kwargs):
                 statuses += CONDITIONAL_OPERATION
             responses = operation.setdefault("responses", {})
             for status in statuses:
-                responses.setdefault(
-                    status,
-                    {
-                        "description": DESCRIPTIONS[status],
-                        "content": {"application/json": {"schema": dict(REFERENCE)}},
-                    },
-                )
+                response = responses.setdefault(status, {"description": DESCRIPTIONS[status]})
+                # a view's own description stays; the body is the one error shape
+                response.setdefault("content", {"application/json": {"schema": dict(REFERENCE)}})
     result.setdefault("components", {}).setdefault("schemas", {})[COMPONENT] = ERROR_SCHEMA
     return result
