@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from catalogue.models import ApprovalWindow, ServiceItem, ServiceItemVersion
+from core.offline import fingerprint_field
 from geo.models import ServiceCentre
 from people.models import Staff
 
@@ -61,6 +62,7 @@ WITH_AGENT = (Status.CONSULTING, Status.AWAITING_PAPERS, *RUNNING)
 class Case(models.Model):
     tracking_code = models.CharField(max_length=12, unique=True)
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    client_fingerprint = fingerprint_field()  # core.offline: the replay rule
     appointment = models.OneToOneField(
         Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
     )

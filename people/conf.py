@@ -19,6 +19,8 @@ PEOPLE = {
     "POSITION_MAX_ACCURACY_M": float(os.environ.get("POSITION_MAX_ACCURACY_M", "200")),
     "POSITION_RETENTION_DAYS": int(os.environ.get("POSITION_RETENTION_DAYS", "30")),
     "POSITION_BATCH_MAX": 500,
+    # the public board lists the working days of the coming days nobody covers at the desk
+    "BOARD_DESK_DAYS": int(os.environ.get("BOARD_DESK_DAYS", "14")),
     # failed logins per username and per client address before a pause
     "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
     "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")),

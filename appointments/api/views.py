@@ -109,7 +109,10 @@ class AppointmentList(APIView):
     )
     def post(self, request):
         """Book a visit. Routed to the agent of the resident's grid; an agent entering it for a
-        resident in front of them owns it (首问负责). Anonymous bookers see only their agent."""
+        resident in front of them owns it (首问负责). Anonymous bookers see only their agent.
+        The same booking sent again with its `client_uuid` answers the first one again (201);
+        another body with that `client_uuid` is 422 `client_uuid_reused`, someone else's 409
+        `client_uuid_taken` — neither shows anything of the booking."""
         serializer = s.AppointmentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -111,7 +111,9 @@ class CaseList(APIView):
     )
     def post(self, request):
         """Open a case: from a confirmed appointment (its tracking code and owner carry over),
-        or a walk-in at a station's desk or a street/town centre (the opener is responsible)."""
+        or a walk-in at a station's desk or a street/town centre (the opener is responsible).
+        The same request again with its client_uuid returns the first case (200); another
+        request with it is 422 `client_uuid_reused`."""
         data = validated(s.CaseInput, request.data)
         opening = services.Opening(
             appointment=data.get("appointment"),

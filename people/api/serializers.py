@@ -234,6 +234,17 @@ class BoardItemSerializer(serializers.Serializer):
     free_of_charge = serializers.BooleanField()
 
 
+class BoardDeskGapsSerializer(serializers.Serializer):
+    first = serializers.DateField(help_text="First day looked at (today).")
+    last = serializers.DateField(help_text="Last day looked at (PEOPLE BOARD_DESK_DAYS on).")
+    days = serializers.ListField(
+        child=serializers.DateField(), help_text="Working days with nobody at the desk."
+    )
+    provisional = serializers.BooleanField(
+        help_text="The statutory calendar of some day is not published yet."
+    )
+
+
 class BoardSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -244,6 +255,7 @@ class BoardSerializer(serializers.Serializer):
     opening_hours = serializers.CharField()
     acceptance = serializers.CharField()
     acceptance_days = serializers.ListField(child=serializers.CharField())
+    desk_gaps = BoardDeskGapsSerializer()
     people = BoardPersonSerializer(many=True)
     service_items = BoardItemSerializer(many=True)
     process = serializers.ListField(child=serializers.CharField())

@@ -41,13 +41,9 @@ from . import serializers as s
 
 
 def _centre_area(request, code: str) -> Area:
-    """The area whose centre this is, if the requester sees it (404 otherwise)."""
-    area = geo_services.area_get(code=code)
-    if not scope_for(request.user).sees_area(area.pk) or not hasattr(area, "centre"):
-        raise NotFound(
-            "unknown_centre", _("No service centre with code %(code)s.") % {"code": code}
-        )
-    return area
+    """The area whose centre this is, if the requester sees it (404 otherwise, the same as for
+    a centre that does not exist)."""
+    return services.centre_area_visible(request.user, code)
 
 
 def _grid(request, code: str) -> Grid:
@@ -105,7 +101,9 @@ class MeView(APIView):
 class MyPositions(APIView):
     @extend_schema(tags=["me"], request=s.PositionBatchInput, responses={201: s.StoredSerializer})
     def post(self, request):
-        """Report positions: one, or a batch recorded while offline."""
+        """Report positions: one, or a batch recorded while offline. A position sent again with
+        its client_uuid is stored once; the same client_uuid on another position is 422
+        `client_uuid_reused`, on another agent's 409 `client_uuid_taken` (the batch is refused)."""
         staff = scope_for(request.user).staff
         if staff is None:
             raise NotFound("no_profile", _("This account has no staff profile."))
@@ -473,8 +471,12 @@ class CoverageView(APIView):
                 "missing_area", _("Query parameter area (a division code) is required.")
             )
         area = geo_services.area_get(code=code)
-        if not scope_for(request.user).sees_area(area.pk):
-            raise NotFound("unknown_area", _("No area with code %(code)s.") % {"code": code})
+        if not scope_for(request.user).sees_area(area.pk):  # the answer area_get gives missing
+            raise NotFound(
+                "unknown_area",
+                _("No area with code %(code)s.") % {"code": code},
+                details={"code": code},
+            )
         coverage = geo_selectors.coverage_for_area(area)
         body = coverage_feature_collection(coverage, output_crs(request))
         ids = geo_selectors.area_descendant_ids(area)
@@ -488,14 +490,7 @@ class CoverageView(APIView):
 
 
 def _public_area(code: str) -> Area:
-    try:
-        area = geo_services.area_get(code=code)
-        area.centre  # noqa: B018 - raises if the area has no centre
-    except (ApplicationError, Area.centre.RelatedObjectDoesNotExist):
-        raise NotFound(
-            "unknown_centre", _("No service centre with code %(code)s.") % {"code": code}
-        ) from None
-    return area
+    return services.centre_area_get(code)
 
 
 class PublicBoard(APIView):

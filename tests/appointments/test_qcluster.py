@@ -17,6 +17,8 @@ from tests.appointments.conftest import NOW
 from tests.appointments.helpers import intake
 from tests.conftest import ROOT
 
+# a qcluster process reads committed rows; serialized_rollback: routing needs the seeded working
+# hours and calendar
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 

@@ -11,6 +11,7 @@ from appointments import backlog as appointment_backlog
 from appointments import routing
 from appointments import sweeps as appointment_sweeps
 from appointments.models import Appointment, AppointmentEvent, RoutingDecision, Status
+from core.errors import ApplicationError
 from geo import services as geo_services
 from notifications.models import Notification
 from people.models import Leave
@@ -139,7 +140,7 @@ def test_community_and_district_queues_beyond_range(routed_world, settings):
 
 
 def test_outside_the_service_area_is_refused(routed_world):
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ApplicationError, match="不在本区服务范围内") as info:
         book(x=90_000, y=90_000)
     assert info.value.code == "outside_service_area"
     assert Appointment.objects.count() == 0
@@ -277,6 +278,8 @@ def test_backlog_workers_refuse_to_run_inside_a_transaction(routed_world):
         appointment_backlog.route_queued(now=NOW, workers=2)
 
 
+# it closes and reopens the connection with other options, so its rows must be committed;
+# serialized_rollback: routing needs the seeded working hours and calendar
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ranking_over_a_client_side_binding_connection(routed_world):
     """DB_PREPARE_THRESHOLD=none (a transaction-mode pooler) binds on the client, which takes no

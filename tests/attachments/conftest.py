@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from tests.cases.conftest import accepted_case, case_world  # noqa: F401
-from tests.world import world  # noqa: F401
+from tests.worlds.cases import accepted_case
+from tests.worlds.stack import world_fixture
 from visits.models import Visit
 
 pillow_heif.register_heif_opener()
@@ -31,8 +31,8 @@ def media_root(settings, tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def attach_world(case_world):  # noqa: F811
+@world_fixture
+def attach_world(case_world):
     agent1 = case_world["people"]["agent1"]
     case = accepted_case(case_world)
     visit = Visit.objects.create(case=case, agent=agent1, created_by=agent1.user)

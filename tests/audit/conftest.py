@@ -1,8 +1,6 @@
 """The people world (grids A, B, C with agents) and the appointments world built on it."""
 
 from audit.models import Change
-from tests.appointments.conftest import routed_world  # noqa: F401
-from tests.world import world  # noqa: F401
 
 
 def changes_of(table: str, row=None) -> list[Change]:

@@ -100,7 +100,8 @@ def test_a_task_runs_with_its_own_context_and_restores_the_callers(world):
     assert change.context == {"task": "tests.audit.test_context.rename_grid", "task_id": task_id}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# autocommit is what it checks (no seeded rows needed)
+@pytest.mark.django_db(transaction=True)
 def test_in_autocommit_each_write_gets_a_transaction_with_its_context(world):
     """Each statement would be its own transaction here: the setting and the write share one,
     and the setting ends with it (nothing stays on the connection for a later client of a
@@ -122,7 +123,8 @@ def test_in_autocommit_each_write_gets_a_transaction_with_its_context(world):
     assert {changes_of("geo_grid", g.pk)[-1].actor_id for g in (a, b)} == {user_id}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# autocommit is what it checks (no seeded rows needed)
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_autocommit_write_leaves_the_connection_usable(world):
     from django.db import IntegrityError
 

@@ -79,6 +79,8 @@ def test_cases_back_with_the_applicant_are_not_escalated(case_world):
     assert sum(check_deadlines(now=_at(20)).values()) == 0
 
 
+# threads sweep in their own transactions;
+# serialized_rollback: deadlines need the seeded calendar
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_send_each_step_once(case_world):
     make_staff("lead2", Role.CENTRE_LEAD, centre=case_world["tree"]["street"].centre)
@@ -102,6 +104,8 @@ def test_two_sweeps_at_once_send_each_step_once(case_world):
     assert leads.count() == 2 * len(cases)  # two leads, once per case each
 
 
+# a qcluster process reads committed rows;
+# serialized_rollback: deadlines need the seeded calendar
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_escalation_through_a_real_worker(case_world):

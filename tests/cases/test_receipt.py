@@ -24,7 +24,6 @@ from catalogue import services as catalogue_services
 from people.models import Role
 from tests.factories import make_staff
 from tests.geo.helpers import build_tree
-from tests.world import world  # noqa: F401
 
 SH = ZoneInfo("Asia/Shanghai")
 ACCEPTED_AT = datetime(2026, 11, 30, 9, 12, tzinfo=SH)
@@ -314,7 +313,7 @@ def test_a_rendered_entry_is_kept_in_storage(sheets):
     )
 
 
-def test_receipt_pdf_renders_an_entry_once(world, settings, tmp_path, monkeypatch):  # noqa: F811
+def test_receipt_pdf_renders_an_entry_once(world, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     station = world["tree"]["c1"].centre
     case = make_case(station=station, agent=world["people"]["agent1"])
@@ -330,7 +329,7 @@ def test_receipt_pdf_renders_an_entry_once(world, settings, tmp_path, monkeypatc
     assert path.read_bytes() == b"%PDF-1.7"
 
 
-def test_receipt_data_is_the_registered_content_as_json(world):  # noqa: F811
+def test_receipt_data_is_the_registered_content_as_json(world):
     station = world["tree"]["c1"].centre
     case = make_case(station=station, agent=world["people"]["agent1"])
     first = make_entry(case, serial=1, content=registered(station))
@@ -359,7 +358,7 @@ def test_receipt_data_is_the_registered_content_as_json(world):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_a_long_materials_list_is_set_smaller_and_stays_on_one_page(world, tmp_path):  # noqa: F811
+def test_a_long_materials_list_is_set_smaller_and_stays_on_one_page(world, tmp_path):
     station = world["tree"]["c1"].centre
     case = make_case(station=station, agent=world["people"]["agent1"])
     materials = [

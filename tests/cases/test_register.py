@@ -123,6 +123,8 @@ def test_verify_register_reports_a_removed_row(case_world):
     assert "serial_gap" in output and "broken_link" in output
 
 
+# threads accept in their own transactions;
+# serialized_rollback: acceptance dates need the seeded calendar
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_acceptances_get_gapless_unique_serials(case_world):
     agent = case_world["people"]["agent1"]

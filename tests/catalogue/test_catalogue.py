@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from catalogue import services
 from catalogue.models import ApprovalWindow, ServiceItem, ServiceItemVersion
 from catalogue.tasks import render_notice
+from core.errors import ApplicationError
 from tests.factories import client_for
 
 
@@ -68,9 +69,9 @@ def catalogue(world):
 )
 def test_bad_item_content_is_refused_and_nothing_saved(catalogue, overrides, code):
     before = (ServiceItem.objects.count(), ServiceItemVersion.objects.count())
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ApplicationError) as info:
         services.item_create(actor=None, code="NEW-1", data=content(**overrides))
-    assert getattr(info.value, "code", None) == code
+    assert info.value.code == code
     assert (ServiceItem.objects.count(), ServiceItemVersion.objects.count()) == before
 
 

@@ -12,7 +12,7 @@ from catalogue import services as catalogue_services
 from people.models import Role
 from tests.factories import make_staff
 from tests.feedback.helpers import make_case
-from tests.world import world  # noqa: F401
+from tests.worlds.stack import world_fixture
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +22,8 @@ def _empty_cache(db):
     cache.clear()
 
 
-@pytest.fixture
-def fb_world(world):  # noqa: F811
+@world_fixture
+def fb_world(world):
     tree, people = world["tree"], world["people"]
     item = catalogue_services.item_create(
         actor=None,

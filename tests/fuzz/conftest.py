@@ -20,9 +20,9 @@ from accounts import services as account_services
 from appointments import intake as appointment_intake
 from feedback import services as feedback_services
 from notifications.models import Notification
-from tests.cases.conftest import accepted_case, case_world  # noqa: F401
 from tests.geo.helpers import lonlat, point
-from tests.world import world  # noqa: F401
+from tests.worlds.cases import accepted_case
+from tests.worlds.stack import world_fixture
 from visits.models import Visit
 
 PASSWORD = "pw-12345"  # tests/factories.make_staff's
@@ -37,8 +37,8 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def fuzz_world(case_world):  # noqa: F811
+@world_fixture
+def fuzz_world(case_world):
     p, tree = case_world["people"], case_world["tree"]
     agent = p["agent1"]
     appointment = appointment_intake.appointment_create(

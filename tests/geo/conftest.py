@@ -1,16 +1,12 @@
-import pytest
+"""Geo tests use `tree` (tests/worlds/geo.py) and, here, two grids cut from C1."""
 
 from geo import services
+from tests.worlds.stack import world_fixture
 
-from .helpers import build_tree, rect
-
-
-@pytest.fixture
-def tree(db):
-    return build_tree()
+from .helpers import rect
 
 
-@pytest.fixture
+@world_fixture
 def two_grids(tree):
     """C1 cut in two: A (west) and B (east), sharing the edge x = 500 m."""
     a = services.grid_create(

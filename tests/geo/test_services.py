@@ -42,7 +42,11 @@ def test_grid_outside_its_community_is_refused(tree):
 
 def test_grid_within_parent_tolerance_is_accepted(tree):
     # 3 m beyond the community's edge: inside the 5 m tolerance
-    services.grid_create(community=tree["c1"], name="x", boundary=rect(0, 0, 1003, 1000))
+    grid = services.grid_create(community=tree["c1"], name="x", boundary=rect(0, 0, 1003, 1000))
+    stored = Grid.objects.get(pk=grid.pk)
+    assert stored.active and stored.community == tree["c1"]
+    assert stored.boundary.equals(rect(0, 0, 1003, 1000))  # kept as drawn, not clipped
+    assert stored.boundaries.get().version == 1
 
 
 def test_overlapping_grids_are_refused(two_grids, tree):
@@ -58,9 +62,11 @@ def test_overlapping_grids_are_refused(two_grids, tree):
 def test_touching_or_tiny_overlap_is_accepted(tree):
     services.grid_create(community=tree["c1"], code="W", name="W", boundary=rect(0, 0, 500, 1000))
     # 0.5 m² overlap is below the 1 m² tolerance
-    services.grid_create(
+    east = services.grid_create(
         community=tree["c1"], code="E", name="E", boundary=rect(499.9995, 0, 1000, 1000)
     )
+    assert east.boundary.equals(rect(499.9995, 0, 1000, 1000))  # kept, overlap and all
+    assert grid_state() == ([("E", "E", None), ("W", "W", None)], 2)
 
 
 def test_grid_needs_a_community(tree):

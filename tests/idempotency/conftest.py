@@ -7,10 +7,8 @@ do not empty: every test here lifts the anonymous limits so that only what it ch
 
 import pytest
 
-from tests.appointments.conftest import future_window, routed_world  # noqa: F401
-from tests.cases.conftest import case_world  # noqa: F401
 from tests.geo.helpers import lonlat
-from tests.world import world  # noqa: F401
+from tests.worlds.appointments import future_window
 
 APPOINTMENTS = "/api/v1/appointments/"
 

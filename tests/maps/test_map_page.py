@@ -21,8 +21,9 @@ ARTIFACT = ROOT / "var" / "test-artifacts" / "map.png"
 CHROMIUM = "/usr/bin/chromium"
 
 
+# a live server in another thread reads committed rows (no seeded rows needed)
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_manager_sees_the_grids_and_reads_a_grids_panel(world, live_server):
     try:
         from playwright.sync_api import sync_playwright

@@ -9,8 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from open311.keys import api_key_create
-from tests.appointments.conftest import routed_world  # noqa: F401
-from tests.world import world  # noqa: F401
+from tests.worlds.stack import world_fixture
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +19,8 @@ def _empty_cache(db):
     cache.clear()
 
 
-@pytest.fixture
-def o311(routed_world):  # noqa: F811
+@world_fixture
+def o311(routed_world):
     key, raw = api_key_create(name="城市随手拍")
     routed_world["key"] = key
     routed_world["raw_key"] = raw

@@ -7,14 +7,13 @@ import pytest
 from django.core.cache import caches
 
 from core.api.throttles import PerAddressThrottle, PerUserThrottle
-from tests.cases.conftest import case_world, open_walk_in  # noqa: F401
+from tests.cases.conftest import open_walk_in
 from tests.factories import client_for
-from tests.world import world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 
-def test_cursor_pages_never_repeat_or_skip_when_rows_arrive(case_world):  # noqa: F811
+def test_cursor_pages_never_repeat_or_skip_when_rows_arrive(case_world):
     agent = case_world["people"]["agent1"]
     made = [open_walk_in(agent).pk for _ in range(5)]
     client = client_for(agent)
@@ -33,7 +32,7 @@ def test_cursor_pages_never_repeat_or_skip_when_rows_arrive(case_world):  # noqa
     assert bad.status_code == 404 and bad.json()["error"]["code"] == "not_found"
 
 
-def test_an_unchanged_list_answers_304(case_world):  # noqa: F811
+def test_an_unchanged_list_answers_304(case_world):
     agent = case_world["people"]["agent1"]
     open_walk_in(agent)
     client = client_for(agent)
@@ -49,7 +48,7 @@ def test_an_unchanged_list_answers_304(case_world):  # noqa: F811
     assert client.get("/api/v1/cases/", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 304
 
 
-def test_per_user_and_per_address_throttles(case_world, monkeypatch, api_client):  # noqa: F811
+def test_per_user_and_per_address_throttles(case_world, monkeypatch, api_client):
     caches["local"].clear()
     monkeypatch.setattr(PerUserThrottle, "rate", "3/minute", raising=False)
     monkeypatch.setattr(PerUserThrottle, "num_requests", 3, raising=False)

@@ -52,8 +52,6 @@ from datetime import date, datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from appointments import actions as appointment_actions
 from appointments import intake as appointment_intake
 from appointments.models import Appointment
@@ -64,10 +62,10 @@ from people.models import GridAssignment, Role, Training
 from supervision import checklist
 from supervision import services as supervision_services
 from supervision.periods import Period
-from tests.cases.conftest import ALL_PROVIDED, act, case_world, open_walk_in  # noqa: F401
 from tests.factories import make_staff
 from tests.geo.helpers import point
-from tests.world import world  # noqa: F401
+from tests.worlds.cases import ALL_PROVIDED, act, open_walk_in
+from tests.worlds.stack import world_fixture
 from visits.models import Visit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -184,8 +182,8 @@ def inspect(actor, area, day: date, total: int):
     )
 
 
-@pytest.fixture
-def sup_world(case_world):  # noqa: F811
+@world_fixture
+def sup_world(case_world):
     p, tree, grids = case_world["people"], case_world["tree"], case_world["grids"]
     p["agent3"] = make_staff("agent3", Role.AGENT, centre=tree["c1"].centre, full_name="孙三")
     GridAssignment.objects.create(
@@ -195,7 +193,7 @@ def sup_world(case_world):  # noqa: F811
     return case_world
 
 
-@pytest.fixture
+@world_fixture
 def dataset(sup_world):
     p, tree = sup_world["people"], sup_world["tree"]
     agent1, agent2, agent3, street = p["agent1"], p["agent2"], p["agent3"], p["street"]

@@ -151,6 +151,8 @@ def test_the_daily_schedule_and_the_command(dataset, capsys):
     assert "0 notices proposed" in capsys.readouterr().out
 
 
+# threads propose at once;
+# serialized_rollback: the dataset's deadlines need the seeded calendar
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_propose_each_notice_once(sup_world):
     rule(sup_world, name="网格无专职代办员", kind="no_primary_agent", level="community")

@@ -23,6 +23,8 @@ from tests.appointments.conftest import NOW, WINDOW
 from tests.factories import client_for, make_staff
 from tests.geo.helpers import point
 
+# committed rows: sync cursors are transaction ids; serialized_rollback: bookings route on the
+# seeded working hours and calendar
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

@@ -12,14 +12,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import mapbox_vector_tile
-import pytest
 
 from appointments.models import Appointment
 from cases.models import Case
-from catalogue import services as catalogue_services
-from catalogue.models import ServiceItem
 from tests.geo.helpers import lonlat, point
-from tests.world import world  # noqa: F401
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 10, 14, 10, 0, tzinfo=SH)  # a Wednesday, a working day
@@ -59,25 +55,6 @@ def decode(response) -> dict[str, list[dict]]:
 
 def by(features: list[dict], key: str) -> dict:
     return {f[key]: f for f in features}
-
-
-@pytest.fixture
-def item(db):
-    catalogue_services.item_create(
-        actor=None,
-        code="MZ-001",
-        data={
-            "name": "高龄津贴申请",
-            "category": "老年人服务",
-            "handling_level": "street",
-            "department": "区民政局",
-            "materials": [{"key": "id_card", "name": "居民身份证"}],
-            "procedure": ["预审"],
-            "committed_limit_days": 15,
-            "proxy_limit_days": 10,
-        },
-    )
-    return ServiceItem.objects.get(code="MZ-001")
 
 
 _codes = iter(range(100000, 999999))

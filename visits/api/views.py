@@ -64,8 +64,9 @@ class VisitList(APIView):
         ],
     )
     def post(self, request):
-        """Plan a home visit (上门服务) for an appointment or a case; a repeated client_uuid
-        returns the first visit."""
+        """Plan a home visit (上门服务) for an appointment or a case; the same request again with
+        its client_uuid returns the first visit (200), another request with it is 422
+        `client_uuid_reused`."""
         data = validated(s.VisitInput, request.data)
         visit, created = services.visit_schedule(
             actor=request.user,

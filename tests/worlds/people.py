@@ -6,17 +6,16 @@ C1 (一社区) has grids A and B; C2 (二村) has grid C. agent1 looks after A (
 
 from datetime import date
 
-import pytest
-
 from geo import services as geo_services
 from people.models import GridAssignment, Role
 from tests.factories import make_staff
-from tests.geo.helpers import build_tree, rect
+from tests.geo.helpers import rect
+from tests.worlds.stack import world_fixture
 
 
-@pytest.fixture
-def world(db):
-    tree = build_tree()
+@world_fixture
+def world(tree):
+    """{"tree": areas, "grids": {"A", "B", "C"}, "people": one staff member per role}."""
     grids = {
         "A": geo_services.grid_create(
             community=tree["c1"], code="A", name="A", boundary=rect(0, 0, 500, 1000)

@@ -1,1 +1,0 @@
-from tests.world import world  # noqa: F401
