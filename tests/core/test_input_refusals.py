@@ -11,16 +11,17 @@ import json
 import pytest
 from django.core.cache import cache
 
+from appointments import actions as appointment_actions
+from appointments import intake as appointment_intake
 from appointments.models import Appointment
 from cases.models import Case
 from catalogue.models import ApprovalWindow, ServiceItem
 from feedback.models import Complaint, Suggestion
 from people.models import DeskDay, Leave, PositionReport
 from supervision.models import AssessmentScheme
-from tests.cases.conftest import case_world  # noqa: F401
 from tests.factories import client_for
-from tests.geo.helpers import lonlat
-from tests.world import world  # noqa: F401
+from tests.geo.helpers import lonlat, point
+from tests.worlds.appointments import NOW, WINDOW
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ QUERY_REFUSALS = [
 
 
 @pytest.mark.parametrize(("who", "url", "parameter"), QUERY_REFUSALS)
-def test_unknown_query_parameter_values_are_refused(case_world, who, url, parameter):  # noqa: F811
+def test_unknown_query_parameter_values_are_refused(case_world, who, url, parameter):
     response = client_for(case_world["people"][who]).get(url)
     assert response.status_code == 400, (url, response.content[:200])
     error = _error(response)
@@ -106,12 +107,12 @@ def test_unknown_query_parameter_values_are_refused(case_world, who, url, parame
         "/api/v1/staff/?role=agent",
     ],
 )
-def test_known_query_parameter_values_still_answer(case_world, url):  # noqa: F811
+def test_known_query_parameter_values_still_answer(case_world, url):
     response = client_for(case_world["people"]["district"]).get(url)
     assert response.status_code == 200, (url, response.content[:300])
 
 
-def test_an_unknown_crs_is_refused_even_without_a_cursor(case_world):  # noqa: F811
+def test_an_unknown_crs_is_refused_even_without_a_cursor(case_world):
     response = client_for(case_world["people"]["agent1"]).get("/api/v1/sync/?crs=AAA")
     assert response.status_code == 400 and _error(response)["code"] == "unknown_crs"
 
@@ -136,7 +137,7 @@ def _post_raw(client, url, raw: str, **headers):
     ],
 )
 @pytest.mark.parametrize("idempotency_key", [None, "deep-1"])
-def test_deeply_nested_json_is_refused(case_world, api_client, who, url, idempotency_key):  # noqa: F811
+def test_deeply_nested_json_is_refused(case_world, api_client, who, url, idempotency_key):
     client = client_for(case_world["people"][who]) if who else api_client
     headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
     before = _counts()
@@ -164,7 +165,7 @@ UNSTORABLE_BODIES = [
 )
 @pytest.mark.parametrize("idempotency_key", [None, "chars-1"])
 def test_nul_and_lone_surrogates_in_bodies_are_refused(
-    case_world,  # noqa: F811
+    case_world,
     api_client,
     case,
     overrides,
@@ -202,13 +203,13 @@ def test_nul_and_lone_surrogates_in_bodies_are_refused(
         "/api/v1/areas/?%00=1",
     ],
 )
-def test_nul_and_invalid_unicode_in_paths_and_query_strings_are_refused(case_world, url):  # noqa: F811
+def test_nul_and_invalid_unicode_in_paths_and_query_strings_are_refused(case_world, url):
     response = client_for(case_world["people"]["district"]).get(url)
     assert response.status_code == 400, (url, response.content[:200])
     assert _error(response)["code"] == "invalid_characters"
 
 
-def test_a_write_with_nul_in_its_path_stores_nothing(case_world):  # noqa: F811
+def test_a_write_with_nul_in_its_path_stores_nothing(case_world):
     before = _counts(Appointment, Case)
     client = client_for(case_world["people"]["district"])
     response = client.post("/api/v1/grids/%00/retire/", {"reason": "x"}, format="json")
@@ -219,7 +220,7 @@ def test_a_write_with_nul_in_its_path_stores_nothing(case_world):  # noqa: F811
 # --- 17.12 limits -------------------------------------------------------------------------------
 
 
-def test_booking_texts_have_limits(case_world, api_client):  # noqa: F811
+def test_booking_texts_have_limits(case_world, api_client):
     before = _counts()
     body = _booking(description=MEGABYTE_TEXT, notes=TOO_LONG)
     response = api_client.post("/api/v1/appointments/", body, format="json")
@@ -238,7 +239,7 @@ def test_booking_texts_have_limits(case_world, api_client):  # noqa: F811
         ("window", "W" * 33),
     ],
 )
-def test_catalogue_texts_have_limits(case_world, field, value):  # noqa: F811
+def test_catalogue_texts_have_limits(case_world, field, value):
     before = _counts(ServiceItem)
     client = client_for(case_world["people"]["district"])
     created = client.post("/api/v1/service-items/", {"code": "NEW-1", field: value}, format="json")
@@ -257,7 +258,7 @@ def test_catalogue_texts_have_limits(case_world, field, value):  # noqa: F811
         ("/api/v1/assessment/schemes/", "indicators"),
     ],
 )
-def test_supervision_texts_and_lists_have_limits(case_world, path, field):  # noqa: F811
+def test_supervision_texts_and_lists_have_limits(case_world, path, field):
     value = TOO_LONG if field == "note" else [{"figure": "x"}] * 101
     before = _counts(AssessmentScheme)
     response = client_for(case_world["people"]["district"]).post(
@@ -281,7 +282,7 @@ def test_supervision_texts_and_lists_have_limits(case_world, path, field):  # no
         ("MZ 1", 400, "invalid_item_code"),
     ],
 )
-def test_item_codes_have_a_pattern(case_world, code, status, error):  # noqa: F811
+def test_item_codes_have_a_pattern(case_world, code, status, error):
     before = _counts(ServiceItem)
     body = {
         "code": code,
@@ -303,7 +304,7 @@ def test_item_codes_have_a_pattern(case_world, code, status, error):  # noqa: F8
 
 
 @pytest.mark.parametrize("code", ["2026-02-30", "9223372036854775808", "1", "MZJ_01"])
-def test_window_codes_have_a_pattern(case_world, code):  # noqa: F811
+def test_window_codes_have_a_pattern(case_world, code):
     before = _counts(ApprovalWindow)
     body = {
         "code": code,
@@ -321,11 +322,31 @@ def test_window_codes_have_a_pattern(case_world, code):  # noqa: F811
     assert good.status_code == 201, good.content[:300]
 
 
-def _visit(case_world):  # noqa: F811
-    from tests.visits.test_visits import confirmed
+def _confirmed_appointment():
+    booked = appointment_intake.appointment_create(
+        actor=None,
+        intake=appointment_intake.Intake(
+            service_item="MZ-002",
+            applicant_name="张三",
+            applicant_phone="13800001234",
+            location=point(100, 100),
+            address="一社区 1 号楼",
+            channel="web",
+            preferred_start=WINDOW[0],
+            preferred_end=WINDOW[1],
+        ),
+        now=NOW,
+    )
+    return appointment_actions.appointment_act(
+        actor=booked.agent.user, appointment_id=booked.pk, action="confirm", payload={}
+    )
 
+
+def _visit(case_world):
     agent = client_for(case_world["people"]["agent1"])
-    visit = agent.post("/api/v1/visits/", {"appointment": confirmed(case_world).pk}, format="json")
+    visit = agent.post(
+        "/api/v1/visits/", {"appointment": _confirmed_appointment().pk}, format="json"
+    )
     assert visit.status_code == 201, visit.content[:300]
     return agent, visit.json()["id"]
 
@@ -341,7 +362,7 @@ def _visit(case_world):  # noqa: F811
         (-1, "invalid_accuracy"),
     ],
 )
-def test_check_in_accuracy_is_a_real_number_in_range(case_world, accuracy, code):  # noqa: F811
+def test_check_in_accuracy_is_a_real_number_in_range(case_world, accuracy, code):
     agent, visit_id = _visit(case_world)
     body = {
         "position": {"type": "Point", "coordinates": list(lonlat(100, 100))},
@@ -358,7 +379,7 @@ def test_check_in_accuracy_is_a_real_number_in_range(case_world, accuracy, code)
 @pytest.mark.parametrize(
     ("accuracy", "code"), [(True, "invalid_input"), (1e308, "invalid_accuracy")]
 )
-def test_position_accuracy_is_a_real_number_in_range(case_world, accuracy, code):  # noqa: F811
+def test_position_accuracy_is_a_real_number_in_range(case_world, accuracy, code):
     before = _counts(PositionReport)
     body = {
         "positions": [
@@ -376,7 +397,7 @@ def test_position_accuracy_is_a_real_number_in_range(case_world, accuracy, code)
     assert _counts(PositionReport) == before
 
 
-def test_a_visit_record_is_refused_not_cut_when_too_long(case_world):  # noqa: F811
+def test_a_visit_record_is_refused_not_cut_when_too_long(case_world):
     agent, visit_id = _visit(case_world)
     position = {"type": "Point", "coordinates": list(lonlat(100, 100))}
     assert (
@@ -404,7 +425,7 @@ def test_a_visit_record_is_refused_not_cut_when_too_long(case_world):  # noqa: F
         ("/api/v1/visits/", {"case": 0}),
     ],
 )
-def test_ids_have_a_range(case_world, path, body):  # noqa: F811
+def test_ids_have_a_range(case_world, path, body):
     before = _counts()
     response = client_for(case_world["people"]["agent1"]).post(path, body, format="json")
     assert response.status_code == 400 and _error(response)["code"] == "invalid_input"
@@ -413,7 +434,7 @@ def test_ids_have_a_range(case_world, path, body):  # noqa: F811
     assert _counts() == before
 
 
-def test_the_same_leave_is_recorded_once(case_world):  # noqa: F811
+def test_the_same_leave_is_recorded_once(case_world):
     p = case_world["people"]
     manager = client_for(p["manager1"])
     url = f"/api/v1/staff/{p['agent1'].pk}/leave/"
@@ -432,7 +453,7 @@ def test_the_same_leave_is_recorded_once(case_world):  # noqa: F811
     assert manager.post(url, after, format="json").status_code == 201  # touching is not overlap
 
 
-def test_the_same_desk_day_is_recorded_once(case_world):  # noqa: F811
+def test_the_same_desk_day_is_recorded_once(case_world):
     p, tree = case_world["people"], case_world["tree"]
     manager = client_for(p["manager1"])
     url = f"/api/v1/centres/{tree['c1'].code}/desk-days/"
@@ -469,7 +490,7 @@ def test_the_code_pattern(code, ok):
     assert is_code(code) is ok
 
 
-def test_open311_refuses_nul_in_its_form_and_path(case_world, api_client):  # noqa: F811
+def test_open311_refuses_nul_in_its_form_and_path(case_world, api_client):
     before = _counts()
     response = api_client.post(
         "/open311/v2/requests.json",
