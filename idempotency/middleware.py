@@ -74,7 +74,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 METHODS = frozenset({"POST", "PATCH"})
 API_PREFIX = "/api/"
-KEPT_HEADERS = ("Content-Type", "Location", "ETag")
+KEPT_HEADERS = ("Content-Type", "Location", "ETag", "Cache-Control")  # no-store replays no-store
 # answers that mean "not now" rather than "this is what your request did"
 UNKEPT_STATUSES = frozenset({401, 429})
 _CLAIM_ATTEMPTS = 3

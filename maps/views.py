@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.csp import csp_allow, origin_of_template
 from people.scope import scope_for
 from tiles.layers import DEFAULT_FIGURE, LAYERS
 
@@ -55,11 +56,16 @@ def map_page(request):
         "layers": {"agents": map_options(request.user)["agents"]},
         "basemap": basemap(),
     }
-    return render(
+    response = render(
         request,
         "maps/map.html",
         {"config": config, "who": staff.full_name if staff else request.user.get_username()},
     )
+    if config["basemap"]:
+        # the page's Content-Security-Policy lets the basemap's tile images in, nothing else
+        origins = origin_of_template(config["basemap"]["url"], config["basemap"]["subdomains"])
+        csp_allow(response, "img-src", *origins)
+    return response
 
 
 class MapLoginView(auth_views.LoginView):

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from cases.register_heads import latest_head
 from catalogue.selectors import centre_item_versions
 from geo.models import Area, ServiceCentre
 
@@ -97,4 +98,18 @@ def board_for(area: Area, today: date | None = None) -> dict:
         "process": PROCESS,
         "rules": RULES,
         "suggestion_box": "意见箱设在代办窗口旁；也可通过本中心电话反映意见和建议。",
+        "register_head": _register_head(centre),
+    }
+
+
+def _register_head(centre: ServiceCentre) -> dict | None:
+    """登记本校验: the register's head as last published (anyone may copy it down and later
+    ask that the register still leads to it)."""
+    head = latest_head(centre)
+    if head is None:
+        return None
+    return {
+        "published_on": head.published_on,
+        "number": head.number,
+        "hash": head.hash,
     }

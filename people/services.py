@@ -142,6 +142,26 @@ def staff_create(
     )
 
 
+def staff_set_language(*, actor, language: str) -> Staff:
+    """The language the actor's messages are written in (their own choice, from /api/v1/me/
+    or the field app's switch): one of settings.LANGUAGES, else 400 `unknown_language` and
+    nothing changes. An account without a staff profile has none to set (404 `no_profile`)."""
+    staff = scope_for(actor).staff
+    if staff is None:
+        raise NotFound("no_profile", _("This account has no staff profile."))
+    allowed = [code for code, _name in settings.LANGUAGES]
+    if language not in allowed:
+        raise ApplicationError(
+            "unknown_language",
+            _("Unknown language %(language)s; choose one of: %(allowed)s.")
+            % {"language": language or '""', "allowed": ", ".join(allowed)},
+            details={"language": language, "allowed": allowed},
+        )
+    Staff.objects.filter(pk=staff.pk).update(language=language)
+    staff.language = language
+    return staff
+
+
 # --- grid assignments -------------------------------------------------------------------
 
 

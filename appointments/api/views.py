@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from catalogue.notice import notice_data
 from core.api.input import query_choice, query_division_code
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.privacy import NO_STORE
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
@@ -221,4 +222,7 @@ class ResidentIdView(APIView):
         if not appointment.resident_id_encrypted:
             raise NotFound("no_resident_id", _("No ID number was given."))
         ResidentIdRead.objects.create(appointment=appointment, reader=request.user, purpose="api")
-        return Response({"resident_id": identity.decrypt(appointment.resident_id_encrypted)})
+        return Response(
+            {"resident_id": identity.decrypt(appointment.resident_id_encrypted)},
+            headers=NO_STORE,
+        )

@@ -130,7 +130,10 @@ class RegisterEntrySerializer(serializers.ModelSerializer):
             "corrects",
             "content",
             "created_at",
+            "prev_hash",
             "hash",
+            "scheme",
+            "key_id",
         ]
 
 
@@ -231,3 +234,12 @@ class TrackingSerializer(serializers.Serializer):
     due_provisional = serializers.BooleanField()
     reason = serializers.CharField(allow_blank=True, help_text="A decline or refusal reason.")
     timeline = serializers.ListField(child=serializers.DictField())
+
+
+class RegisterHeadSerializer(serializers.Serializer):
+    published_on = serializers.DateField()
+    published_at = serializers.DateTimeField()
+    centre = serializers.CharField(source="centre.area.code")
+    centre_name = serializers.CharField(source="centre.name")
+    number = serializers.CharField(help_text="The entry at the head, e.g. 2026-00017.")
+    hash = serializers.CharField(help_text="Its keyed hash (HMAC-SHA256).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import CODE_MAX_LENGTH, ITEMS_MAX, NumberField, crs_field, id_field
@@ -33,6 +35,7 @@ class StaffSerializer(serializers.ModelSerializer):
             "centre",
             "public",
             "active",
+            "language",
         ]
 
 
@@ -52,6 +55,24 @@ class MeSerializer(serializers.Serializer):
     grids = MyGridSerializer(many=True)
     last_position = CrsGeometryField(allow_null=True)
     last_position_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema_field(serializers.ChoiceField(choices=settings.LANGUAGES))
+class LanguageCodeField(serializers.CharField):
+    """A language code as given: people.services decides whether it is one there is (a choice
+    field would refuse an unknown one as a generic `invalid_input`, not `unknown_language`)."""
+
+
+class MeEditInput(serializers.Serializer):
+    language = LanguageCodeField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=(
+            "The language of the messages written to you (notifications, pushes), one of "
+            + ", ".join(f"`{code}`" for code, _name in settings.LANGUAGES)
+            + " (default `zh-hans`); anything else is refused with 400 `unknown_language`."
+        ),
+    )
 
 
 class PositionInput(serializers.Serializer):
@@ -181,9 +202,17 @@ class DeskGapsSerializer(serializers.Serializer):
 
 
 class LeaveSerializer(serializers.ModelSerializer):
+    reason = serializers.SerializerMethodField(
+        help_text="Why (e.g. 病假): for the person, their managers and administrators only; "
+        "null for everyone else (sensitive personal information, PIPL art. 28)."
+    )
+
     class Meta:
         model = Leave
         fields = ["id", "start", "end", "reason"]
+
+    def get_reason(self, leave) -> str | None:
+        return leave.reason if self.context.get("reasons") else None
 
 
 class LeaveInput(serializers.Serializer):
@@ -245,6 +274,12 @@ class BoardDeskGapsSerializer(serializers.Serializer):
     )
 
 
+class BoardRegisterHeadSerializer(serializers.Serializer):
+    published_on = serializers.DateField()
+    number = serializers.CharField(help_text="The register entry at the head, e.g. 2026-00017.")
+    hash = serializers.CharField(help_text="Its keyed hash: keep it to check the register later.")
+
+
 class BoardSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -261,3 +296,6 @@ class BoardSerializer(serializers.Serializer):
     process = serializers.ListField(child=serializers.CharField())
     rules = serializers.ListField(child=serializers.CharField())
     suggestion_box = serializers.CharField()
+    register_head = BoardRegisterHeadSerializer(
+        allow_null=True, help_text="The register's head as last published (daily)."
+    )

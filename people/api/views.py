@@ -9,13 +9,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.input import parse_date, query_bool, query_choice, validated
+from core.api.privacy import NO_STORE
 from core.errors import ApplicationError, NotFound
 from geo import selectors as geo_selectors
 from geo import services as geo_services
@@ -76,7 +77,33 @@ def _parse_moment(value, name: str) -> datetime:
 class MeView(APIView):
     @extend_schema(tags=["me"], parameters=[CRS_QUERY_PARAMETER], responses={200: s.MeSerializer})
     def get(self, request):
-        """The logged-in user: profile, roles, centre and the grids assigned today."""
+        """The logged-in user: profile, roles, centre, message language and the grids assigned
+        today."""
+        return self._me(request)
+
+    @extend_schema(
+        tags=["me"],
+        parameters=[CRS_QUERY_PARAMETER],
+        request=s.MeEditInput,
+        responses={
+            200: s.MeSerializer,
+            400: OpenApiResponse(
+                description="`unknown_language`: not one of the languages there are "
+                "(`details.allowed` lists them); `invalid_input`: `language` missing or not "
+                "a string. Nothing is changed."
+            ),
+            404: OpenApiResponse(description="`no_profile`: the account has no staff profile."),
+        },
+    )
+    def patch(self, request):
+        """Set your own preferences: `language`, the language the messages written to you are
+        in (default `zh-hans`). A request's `Accept-Language` only chooses the language of
+        its own answer; messages stored for you follow this setting."""
+        data = validated(s.MeEditInput, request.data)
+        services.staff_set_language(actor=request.user, language=data["language"])
+        return self._me(request)
+
+    def _me(self, request):
         staff = scope_for(request.user).staff
         grids = []
         if staff is not None:
@@ -173,16 +200,23 @@ class StaffPositions(APIView):
         )
         positions = PositionReport.objects.filter(staff=staff, recorded_at__gte=since)[:2000]
         return Response(
-            s.PositionSerializer(positions, many=True, context={"crs": output_crs(request)}).data
+            s.PositionSerializer(positions, many=True, context={"crs": output_crs(request)}).data,
+            headers=NO_STORE,
         )
 
 
 class StaffLeave(APIView):
     @extend_schema(tags=["staff"], responses={200: s.LeaveSerializer(many=True)})
     def get(self, request, staff_id: int):
+        """An agent's leave of the last 90 days and ahead; the reason only for the agent, their
+        managers and administrators."""
         staff = services.staff_visible(request.user, staff_id)
         leaves = Leave.objects.filter(staff=staff, end__gte=timezone.now() - timedelta(days=90))
-        return Response(s.LeaveSerializer(leaves, many=True).data)
+        context = {"reasons": scope_for(request.user).reads_leave_reasons_of(staff)}
+        return Response(
+            s.LeaveSerializer(leaves, many=True, context=context).data,
+            headers=NO_STORE if context["reasons"] else None,
+        )
 
     @extend_schema(tags=["staff"], request=s.LeaveInput, responses={201: s.LeaveSerializer})
     def post(self, request, staff_id: int):
@@ -196,7 +230,8 @@ class StaffLeave(APIView):
             end=data["end"],
             reason=data.get("reason", ""),
         )
-        return Response(s.LeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+        body = s.LeaveSerializer(leave, context={"reasons": True}).data  # the writer may read it
+        return Response(body, status=status.HTTP_201_CREATED, headers=NO_STORE)
 
 
 class StaffAvailability(APIView):

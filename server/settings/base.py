@@ -95,11 +95,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on HTML answers: the project's own scripts and styles only
+    "core.csp.ContentSecurityPolicyMiddleware",
     # ETag on every GET answer; If-None-Match with it → 304 (phones re-polling their lists)
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # under DEBUG, debug pages only for requests from this machine (core/debug.py)
+    "core.debug.LocalDebugPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RequestContextMiddleware",
@@ -108,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.api.middleware.ApiErrorMiddleware",
 ]
+
+# third-party HTML pages with inline scripts get no Content-Security-Policy (core/csp.py)
+CSP_EXEMPT_PATHS = ["/admin/", "/api/docs/"]
 
 ROOT_URLCONF = "server.urls"
 WSGI_APPLICATION = "server.wsgi.application"
@@ -251,6 +258,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # django-q2: the ORM broker by default (no extra service); Redis when REDIS_URL is set.
+# Two queues, each served by its own `qcluster` process (ADR 0016):
+# - "gridproxy": schedules, PDF rendering, backlog passes; a task may run two minutes, so one
+#   interrupted by a crash is taken again after `retry` (180 s);
+# - Q_SHORT_CLUSTER: tasks that finish in seconds (a notification's delivery: each backend's
+#   HTTP call times out after 5 s), re-run at most 30 s after a crash. Started with
+#   `Q_CLUSTER_NAME=gridproxy-short manage.py qcluster`; django-q2 then reads its entry in
+#   ALT_CLUSTERS over the values above. retry > timeout: a task still running is never handed
+#   to a second worker; a delivery's row lock (notifications/tasks.py) covers what is left.
+Q_SHORT_CLUSTER = "gridproxy-short"
 Q_CLUSTER = {
     "name": "gridproxy",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
@@ -260,6 +276,15 @@ Q_CLUSTER = {
     "catch_up": False,
     "orm": "default",
     "label": "Background tasks",
+    "ALT_CLUSTERS": {
+        Q_SHORT_CLUSTER: {
+            "workers": int(os.environ.get("Q_SHORT_WORKERS", "2")),
+            "timeout": 20,
+            "retry": 30,
+            # a refused delivery is tried again after `retry`; notifications.tasks.MAX_ATTEMPTS
+            "max_attempts": 5,
+        },
+    },
 }
 if os.environ.get("REDIS_URL"):
     Q_CLUSTER.pop("orm")

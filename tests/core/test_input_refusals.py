@@ -79,6 +79,7 @@ QUERY_REFUSALS = [
     ("district", "/api/v1/grids/A/assignments/?active=maybe", "active"),
     ("district", "/api/v1/register/?year=AAA", "year"),
     ("district", "/api/v1/register/?copies_for=AAA", "copies_for"),
+    ("district", "/api/v1/register/heads/?centre=AAA", "centre"),
     ("district", "/api/v1/staff/?role=AAA", "role"),
     ("agent1", "/api/v1/me/notifications/?unread=maybe", "unread"),
 ]
