@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -94,7 +94,10 @@ class CaseList(APIView):
     @extend_schema(
         tags=["cases"],
         request=s.CaseInput,
-        responses={201: s.CaseDetailSerializer},
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(s.CaseDetailSerializer, description="A replay: the first case."),
+        },
         examples=[
             OpenApiExample(
                 "From a confirmed appointment", request_only=True, value={"appointment": 42}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,7 +50,10 @@ class VisitList(APIView):
     @extend_schema(
         tags=["visits"],
         request=s.VisitInput,
-        responses={201: s.VisitSerializer},
+        responses={
+            201: s.VisitSerializer,
+            200: OpenApiResponse(s.VisitSerializer, description="A replay: the first visit."),
+        },
         examples=[
             OpenApiExample(
                 "Plan a visit to a confirmed appointment",
