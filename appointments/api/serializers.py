@@ -151,5 +151,15 @@ class ActionInput(serializers.Serializer):
     )
 
 
+class ActionDoneSerializer(serializers.Serializer):
+    """The answer to an action after which the appointment is no longer the actor's to see
+    (declined or handed over: it went to someone else). The action was taken; a phone replaying
+    its queue must not read this as a failure."""
+
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    visible = serializers.BooleanField(help_text="Always false: no longer in your scope.")
+
+
 class ResidentIdSerializer(serializers.Serializer):
     resident_id = serializers.CharField()

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.core.cache import caches
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -169,7 +174,13 @@ class AppointmentAction(APIView):
     @extend_schema(
         tags=["appointments"],
         request=s.ActionInput,
-        responses={200: s.AppointmentSerializer},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AppointmentActionResult",
+                serializers=[s.AppointmentSerializer, s.ActionDoneSerializer],
+                resource_type_field_name=None,
+            )
+        },
         parameters=[
             OpenApiParameter(
                 "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=actions.PUBLIC_ACTIONS
@@ -184,10 +195,11 @@ class AppointmentAction(APIView):
         appointment = actions.appointment_act(
             actor=request.user, appointment_id=pk, action=action, payload=serializer.validated_data
         )
+        after = appointments_for(request.user).filter(pk=appointment.pk).first()
+        if after is None:  # declined or handed on: done, and no longer the actor's to read
+            return Response({"id": appointment.pk, "action": action, "visible": False})
         context = {"crs": output_crs(request), "staff_view": True}
-        return Response(
-            s.AppointmentSerializer(_get(request, appointment.pk), context=context).data
-        )
+        return Response(s.AppointmentSerializer(after, context=context).data)
 
 
 class UnroutedQueue(APIView):
