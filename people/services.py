@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.offline import fingerprint, reused
 from core.validation import normalise_mobile
+from geo.geometry import check_accuracy
 from geo.models import Area, Grid, ServiceCentre
 from geo.services import normalise_area_code
 
@@ -330,7 +331,26 @@ def desk_day_set(
             _("%(name)s is not active staff of %(centre)s.")
             % {"name": staff.full_name, "centre": centre.name},
         )
+    _lock_staff(staff)
+    same = DeskDay.objects.filter(
+        centre=centre, staff=staff, weekday=weekday, start__lt=end, end__gt=start
+    ).first()
+    if same is not None:
+        raise _duplicate_interval(same.pk, same.start, same.end)
     return DeskDay.objects.create(centre=centre, staff=staff, weekday=weekday, start=start, end=end)
+
+
+def _lock_staff(staff: Staff) -> None:
+    """Intervals of one person are checked and written one request at a time."""
+    Staff.objects.select_for_update().filter(pk=staff.pk).first()
+
+
+def _duplicate_interval(pk: int, start, end) -> Conflict:
+    return Conflict(
+        "duplicate_interval",
+        _("This time overlaps one already recorded for the same person."),
+        details={"existing": {"id": pk, "start": start.isoformat(), "end": end.isoformat()}},
+    )
 
 
 @transaction.atomic
@@ -340,6 +360,10 @@ def leave_create(*, actor, staff: Staff, start: datetime, end: datetime, reason:
         _require_manages_staff(actor, staff)
     if end <= start:
         raise ApplicationError("invalid_dates", _("The leave must end after it starts."))
+    _lock_staff(staff)
+    same = Leave.objects.filter(staff=staff, start__lt=end, end__gt=start).first()
+    if same is not None:
+        raise _duplicate_interval(same.pk, same.start, same.end)
     return Leave.objects.create(
         staff=staff, start=start, end=end, reason=reason[:200], created_by=actor
     )
@@ -385,10 +409,7 @@ def positions_record(
             "batch_too_large", _("At most %(limit)d positions per request.") % {"limit": limit}
         )
     for index, report in enumerate(reports):
-        if report.accuracy_m < 0:
-            raise ApplicationError(
-                "invalid_accuracy", _("Accuracy cannot be negative."), details={"item": index}
-            )
+        check_accuracy(report.accuracy_m, details={"item": index})
         if report.recorded_at > now + timedelta(minutes=5):
             raise ApplicationError(
                 "recorded_in_future",

@@ -26,6 +26,7 @@ from cases.selectors import cases_for
 from cases.services import appointment_by_client_uuid
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.offline import fingerprint, replayed
+from geo.geometry import check_accuracy
 from people.models import Role
 from people.scope import scope_for
 
@@ -166,12 +167,7 @@ def check_in(
 ) -> Visit:
     visit = _locked(actor, visit_id)
     _check_state(visit, (Status.SCHEDULED,), "check in")
-    if accuracy_m is not None and (accuracy_m < 0 or accuracy_m > 10_000):
-        raise ApplicationError(
-            "invalid_accuracy",
-            _("Accuracy is in metres, 0 to 10,000."),
-            details={"field": "accuracy_m"},
-        )
+    check_accuracy(accuracy_m)
     visit.checked_in_at = now or timezone.now()
     visit.check_in_position = position
     visit.check_in_accuracy_m = accuracy_m

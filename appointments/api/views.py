@@ -17,6 +17,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from catalogue.notice import notice_data
+from core.api.input import query_choice, query_division_code
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.api.privacy import NO_STORE
 from core.errors import NotFound, PermissionDenied
@@ -85,7 +86,7 @@ class AppointmentList(APIView):
     def get(self, request):
         """Appointments the requester may see, newest first, a cursor page at a time."""
         rows = appointments_for(request.user)
-        if status_filter := request.query_params.get("status"):
+        if status_filter := query_choice(request, "status", Status.values):
             rows = rows.filter(status=status_filter)
         context = {"crs": output_crs(request), "staff_view": _staff_view(request)}
         return cursor_page(request, self, rows, s.AppointmentSerializer, context)
@@ -213,8 +214,8 @@ class UnroutedQueue(APIView):
     def get(self, request):
         """The unrouted queue of the stations in the requester's scope (managers clear it)."""
         rows = appointments_for(request.user).filter(status=Status.UNROUTED).order_by("created_at")
-        if code := request.query_params.get("centre"):
-            rows = rows.filter(queue_centre__area__code=code.ljust(12, "0"))
+        if code := query_division_code(request, "centre"):
+            rows = rows.filter(queue_centre__area__code=code)
         context = {"crs": output_crs(request), "staff_view": True}
         return Response(s.AppointmentSerializer(rows[:500], many=True, context=context).data)
 

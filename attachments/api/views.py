@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.input import validated
+from core.api.parsers import MultiPartParser
 from core.errors import NotFound
 
 from .. import selectors, services

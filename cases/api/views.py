@@ -8,17 +8,17 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
-from core.api.input import parse_date, validated
+from core.api.input import parse_date, query_choice, query_division_code, query_int, validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.api.privacy import NO_STORE, no_store
 from core.api.renderers import PDFRenderer
 from core.errors import NotFound, PermissionDenied
@@ -28,11 +28,13 @@ from residents import identity
 
 from .. import actions, services, tracking
 from ..access import handles
-from ..deadlines import light_sql, today
+from ..deadlines import GREEN, RED, YELLOW, light_sql, today
 from ..models import Status
 from ..rules import missing_of
 from ..selectors import cases_for, register_for
 from . import serializers as s
+
+LIGHTS = [GREEN, YELLOW, RED]
 
 
 def _cases(request):
@@ -69,7 +71,7 @@ class CaseList(APIView):
         tags=["cases"],
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(Status.values)),
-            OpenApiParameter("light", OpenApiTypes.STR, enum=["green", "yellow", "red"]),
+            OpenApiParameter("light", OpenApiTypes.STR, enum=LIGHTS),
             OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
             CRS_QUERY_PARAMETER,
             *CURSOR_PARAMETERS,
@@ -81,18 +83,21 @@ class CaseList(APIView):
         """Cases the requester may see, newest first, each with its deadline light, a cursor
         page at a time."""
         rows = _cases(request)
-        if value := request.query_params.get("status"):
+        if value := query_choice(request, "status", Status.values):
             rows = rows.filter(status=value)
-        if value := request.query_params.get("light"):
+        if value := query_choice(request, "light", LIGHTS):
             rows = rows.filter(light=value)
-        if value := request.query_params.get("centre"):
-            rows = rows.filter(centre__area__code=value.ljust(12, "0"))
+        if value := query_division_code(request, "centre"):
+            rows = rows.filter(centre__area__code=value)
         return cursor_page(request, self, rows, s.CaseSerializer, {"crs": output_crs(request)})
 
     @extend_schema(
         tags=["cases"],
         request=s.CaseInput,
-        responses={201: s.CaseDetailSerializer},
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(s.CaseDetailSerializer, description="A replay: the first case."),
+        },
         examples=[
             OpenApiExample(
                 "From a confirmed appointment", request_only=True, value={"appointment": 42}
@@ -304,14 +309,12 @@ class Register(APIView):
     def get(self, request):
         """Register entries in the requester's scope, in register order."""
         rows = register_for(request.user).order_by("centre_id", "year", "serial")
-        if value := request.query_params.get("centre"):
-            rows = rows.filter(centre__area__code=value.ljust(12, "0"))
-        if value := request.query_params.get("copies_for"):
-            rows = rows.filter(street_centre__area__code=value.ljust(12, "0")).order_by(
-                "-created_at"
-            )
-        if (value := request.query_params.get("year")) and value.isdigit():
-            rows = rows.filter(year=int(value))
+        if value := query_division_code(request, "centre"):
+            rows = rows.filter(centre__area__code=value)
+        if value := query_division_code(request, "copies_for"):
+            rows = rows.filter(street_centre__area__code=value).order_by("-created_at")
+        if value := query_int(request, "year", minimum=2000, maximum=2100):
+            rows = rows.filter(year=value)
         return Response(s.RegisterEntrySerializer(rows[:1000], many=True).data)
 
 
@@ -335,7 +338,8 @@ class RegisterHeads(APIView):
         q = request.query_params
         start = parse_date(q["from"], "from") if q.get("from") else None
         end = parse_date(q["to"], "to") if q.get("to") else None
-        rows = heads_for(request.user, centre_code=q.get("centre", ""), start=start, end=end)
+        centre = query_division_code(request, "centre") or ""
+        rows = heads_for(request.user, centre_code=centre, start=start, end=end)
         body = s.RegisterHeadSerializer(rows[:10000], many=True).data
         response = Response(body)
         response["Content-Disposition"] = (

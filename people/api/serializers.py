@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import CODE_MAX_LENGTH, ITEMS_MAX, NumberField, crs_field, id_field
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
 
@@ -76,16 +77,16 @@ class MeEditInput(serializers.Serializer):
 
 class PositionInput(serializers.Serializer):
     location = GeoJSONGeometryInput(help_text="GeoJSON Point.")
-    accuracy_m = serializers.FloatField(min_value=0)
+    accuracy_m = NumberField(min_value=0, help_text="Metres, 0 to 10,000 (a JSON number).")
     recorded_at = serializers.DateTimeField()
-    crs = serializers.CharField(required=False, help_text="Overrides the batch's crs.")
+    crs = crs_field(help_text="Overrides the batch's crs.")
     client_uuid = serializers.UUIDField(
         required=False, allow_null=True, help_text="Set by the phone: a replayed batch stores once."
     )
 
 
 class PositionBatchInput(serializers.Serializer):
-    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
+    crs = crs_field()
     positions = PositionInput(many=True, allow_empty=False)
 
 
@@ -128,18 +129,18 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentInput(serializers.Serializer):
-    staff = serializers.IntegerField()
+    staff = id_field()
     kind = serializers.ChoiceField(choices=GridAssignment.Kind.choices)
     valid_from = serializers.DateField(required=False, help_text="Default: today.")
     valid_to = serializers.DateField(required=False, allow_null=True)
 
 
 class BulkAssignmentItem(AssignmentInput):
-    grid = serializers.CharField()
+    grid = serializers.CharField(max_length=CODE_MAX_LENGTH)
 
 
 class BulkAssignmentInput(serializers.Serializer):
-    assignments = BulkAssignmentItem(many=True, allow_empty=False)
+    assignments = BulkAssignmentItem(many=True, allow_empty=False, max_length=ITEMS_MAX)
 
 
 class AssignmentEndInput(serializers.Serializer):
@@ -158,7 +159,7 @@ class ShiftSerializer(serializers.ModelSerializer):
 
 
 class ShiftInput(serializers.Serializer):
-    staff = serializers.IntegerField()
+    staff = id_field()
     date = serializers.DateField()
     start = serializers.TimeField()
     end = serializers.TimeField()
@@ -174,8 +175,8 @@ class DeskDaySerializer(serializers.ModelSerializer):
 
 
 class DeskDayInput(serializers.Serializer):
-    staff = serializers.IntegerField()
-    weekday = serializers.IntegerField()
+    staff = id_field()
+    weekday = serializers.IntegerField(help_text="1 (Monday) to 7 (Sunday).")
     start = serializers.TimeField()
     end = serializers.TimeField()
 

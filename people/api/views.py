@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.input import parse_date, validated
+from core.api.input import parse_date, query_bool, query_choice, validated
 from core.api.privacy import NO_STORE
 from core.errors import ApplicationError, NotFound
 from geo import selectors as geo_selectors
@@ -27,7 +27,16 @@ from geo.models import Area, Grid
 
 from .. import selectors, services
 from ..board import board_for
-from ..models import DeskDay, DeskShift, GridAssignment, Leave, PositionReport, Staff, Training
+from ..models import (
+    DeskDay,
+    DeskShift,
+    GridAssignment,
+    Leave,
+    PositionReport,
+    Role,
+    Staff,
+    Training,
+)
 from ..scope import scope_for
 from . import serializers as s
 
@@ -152,7 +161,7 @@ class StaffList(APIView):
             OpenApiParameter(
                 "centre", OpenApiTypes.STR, description="Division code of the centre."
             ),
-            OpenApiParameter("role", OpenApiTypes.STR),
+            OpenApiParameter("role", OpenApiTypes.STR, enum=list(Role.values)),
         ],
         responses={200: s.StaffSerializer(many=True)},
     )
@@ -162,7 +171,7 @@ class StaffList(APIView):
         )
         if code := request.query_params.get("centre"):
             staff = staff.filter(centre__area=_centre_area(request, code))
-        if role := request.query_params.get("role"):
+        if role := query_choice(request, "role", Role.values):
             staff = staff.filter(roles__contains=[role])
         return Response(s.StaffSerializer(staff.order_by("full_name", "pk")[:1000], many=True).data)
 
@@ -295,7 +304,7 @@ class GridAssignments(APIView):
         """Who looks after the grid, with the whole history (nothing is overwritten)."""
         grid = _grid(request, code)
         rows = GridAssignment.objects.filter(grid=grid).select_related("grid", "staff")
-        if request.query_params.get("active") in ("true", "1"):
+        if query_bool(request, "active"):
             rows = rows.filter(pk__in=selectors.active_assignments().values("pk"))
         context = {"today": timezone.localdate()}
         return Response(

@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
@@ -250,10 +250,12 @@ SPECTACULAR_SETTINGS = {
     # several models have a `status` or `kind`: each choice set gets its own schema name, given
     # by the app that owns the model (its conf.py)
     "ENUM_NAME_OVERRIDES": _apps.enum_name_overrides,
-    # the default enum hook, then `Idempotency-Key` on every POST and PATCH under /api/v1/
+    # the default enum hook, then `Idempotency-Key` on every POST and PATCH under /api/v1/,
+    # then the error answers each operation may give (core/api/schema.py)
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "idempotency.schema.add_idempotency_key_header",
+        "core.api.schema.add_error_responses",
     ],
 }
 
