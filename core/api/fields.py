@@ -1,4 +1,4 @@
-"""Input fields with the limits every request body shares (ADR 0024, docs/adr/).
+"""Input fields with the limits every request body shares (ADR 0025, docs/adr/).
 
 Every text a client sends has a length limit, every number a range and every list a size:
 nothing a phone or a script sends can fill a column with a megabyte or a number no column
