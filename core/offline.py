@@ -49,8 +49,11 @@ COORDINATE_DIGITS = 7  # degrees: ~1 cm, below any phone's precision
 
 
 def fingerprint_field() -> models.CharField:
-    """The column a record keeps its creation request's fingerprint in ("" before fingerprints)."""
-    return models.CharField(max_length=FINGERPRINT_LENGTH, blank=True, default="", editable=False)
+    """The column a record keeps its creation request's fingerprint in ("" before fingerprints,
+    and for rows written by SQL: imports, benchmarks' synthetic data)."""
+    return models.CharField(
+        max_length=FINGERPRINT_LENGTH, blank=True, default="", db_default="", editable=False
+    )
 
 
 def _canonical(value: Any) -> Any:
