@@ -14,6 +14,7 @@ COPY . .
 RUN pip install --no-cache-dir -c constraints.txt ".[redis,s3]" \
  && SECRET_KEY=build-only-not-a-secret-xxxxxxxxxxxxxxxx DATABASE_URL=postgis://build@localhost/build \
     RESIDENT_ID_KEY=build-only-0000000000000000000000000000000= RESIDENT_ID_HASH_KEY=build-only \
+    REGISTER_CHAIN_KEY=build-only-not-a-secret-xxxxxxxxxxxxx \
     python manage.py collectstatic --no-input
 
 EXPOSE 8000

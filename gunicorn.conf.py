@@ -1,5 +1,9 @@
 """Gunicorn settings read from the working directory (the image's /app, a checkout's root).
-Command-line flags (bind, workers) still win."""
+Command-line flags (bind, workers) still win.
+
+No version banner: gunicorn ≥ 22 (pyproject) answers `Server: gunicorn`, without its version
+(tests/server/test_security_headers.py starts it and checks); nginx in front adds
+`server_tokens off` (README "Security")."""
 
 import gc
 

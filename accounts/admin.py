@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import DeviceToken, User
+from .forms import BrakedAdminAuthenticationForm
+from .models import AttemptCounter, DeviceToken, User
 
 admin.site.register(User, UserAdmin)
+# /admin/login/ checks passwords through the brake every log-in shares (ADR 0024)
+admin.site.login_form = BrakedAdminAuthenticationForm
 
 
 @admin.register(DeviceToken)
@@ -16,4 +19,20 @@ class DeviceTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "digest", "prefix", "device", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AttemptCounter)
+class AttemptCounterAdmin(admin.ModelAdmin):
+    """The brake's counters (ADR 0024): an administrator lifts a lock by deleting its row.
+    Keys name an account by id; addresses, unknown names and codes only by a digest."""
+
+    list_display = ["key", "failures", "started_at", "locked_until", "expires_at"]
+    search_fields = ["key"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

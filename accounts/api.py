@@ -45,10 +45,6 @@ class RevokedSerializer(serializers.Serializer):
     revoked = serializers.IntegerField()
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -69,10 +65,10 @@ class LoginView(APIView):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         user, raw = services.login_with_password(
+            request=request,
             identifier=data.validated_data["username"],
             password=data.validated_data["password"],
             device=data.validated_data.get("device", ""),
-            client=client_address(request),
         )
         token = DeviceToken.objects.get(digest=services.token_digest(raw))
         body = {

@@ -34,3 +34,24 @@ class DeviceToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class AttemptCounter(models.Model):
+    """One brake row (ADR 0024): failed tries of one subject — an account, a client address, a
+    tracking code — in the current window, and the lock they led to. Written only by
+    accounts/brake.py, one atomic statement at a time; rows past `expires_at` mean nothing and
+    are deleted by later writes."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(help_text="The first failure of the current window.")
+    locked_until = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        db_index=True, help_text="The end of the window, or of the lock once there is one."
+    )
+
+    class Meta:
+        ordering = ["-expires_at"]
+
+    def __str__(self) -> str:
+        return self.key

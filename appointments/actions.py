@@ -125,7 +125,7 @@ def _tell_new_agent(step: Step) -> None:
     notify(
         user=a.agent.user,
         kind="appointment_handed_over",
-        title=_("Appointment %(code)s handed to you") % {"code": a.tracking_code},
+        title=lambda: _("Appointment %(code)s handed to you") % {"code": a.tracking_code},
         body=step.note,
         data={"appointment": a.pk},
     )
@@ -141,7 +141,7 @@ def _tell_agent_of_cancel(step: Step) -> None:
         notify(
             user=a.agent.user,
             kind="appointment_cancelled",
-            title=_("Appointment %(code)s cancelled") % {"code": a.tracking_code},
+            title=lambda: _("Appointment %(code)s cancelled") % {"code": a.tracking_code},
             body=step.note,
             data={"appointment": a.pk},
         )

@@ -28,7 +28,7 @@ from core.errors import ApplicationError
 from geo import selectors as geo_selectors
 from geo.models import Area, Grid, ServiceCentre
 from notifications import sql as notifications_sql
-from notifications.services import deliver_on_commit, notify
+from notifications.services import deliver_on_commit, in_language, notify
 from people.models import Role, Staff
 
 from . import routing
@@ -248,7 +248,7 @@ def _to_agent(
         actor=actor,
         from_status=previous,
         reason=reason,
-        texts=routed_texts(),
+        texts=routed_texts(staff.language),
     )
     deliver_on_commit(record_routed([row]))
     return appointment
@@ -297,13 +297,20 @@ events AS (
 )
 
 
-def routed_texts() -> tuple[str, str, str]:
-    """What routing to an agent says (event note, notification title and body), translated once
-    for a whole backlog pass rather than per appointment."""
+def routed_texts(language: str) -> tuple[str, str, str]:
+    """What routing to an agent says: the event note (in the language of the moment, as every
+    event's), the notification's title and body in the agent's `language` (their profile's;
+    the same rule as `notifications.services.notify`). Translated once per language for a whole
+    backlog pass rather than per appointment."""
     return (
         _("Routed to %(name)s (%(rule)s)."),
-        _("New appointment %(code)s"),
-        _("%(item)s at %(address)s; please confirm or decline."),
+        *in_language(
+            language,
+            lambda: (
+                _("New appointment %(code)s"),
+                _("%(item)s at %(address)s; please confirm or decline."),
+            ),
+        ),
     )
 
 
@@ -376,9 +383,11 @@ def _to_queue(appointment, ranking, *, actor, reason, now) -> Appointment:
         notify(
             user=manager.user,
             kind="appointment_unrouted",
-            title=_("Unrouted appointment %(code)s") % {"code": appointment.tracking_code},
-            body=_("%(item)s at %(address)s needs an agent.")
-            % {"item": appointment.item_version.name, "address": appointment.address},
+            title=lambda: _("Unrouted appointment %(code)s") % {"code": appointment.tracking_code},
+            body=lambda: (
+                _("%(item)s at %(address)s needs an agent.")
+                % {"item": appointment.item_version.name, "address": appointment.address}
+            ),
             data={"appointment": appointment.pk},
         )
     return appointment

@@ -155,13 +155,15 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
         staff_ids = sorted(
             {c.staff_id for r in rankings.values() for c in r.candidates if c.eligible}
         )
-        # lock every eligible candidate once, in id order, then count their open work as it stands
-        # (single bookings routed meanwhile included)
+        # lock every eligible candidate once, in id order (reading the language their notices
+        # are written in), then count their open work as it stands (single bookings routed
+        # meanwhile included)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id FROM people_staff WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                "SELECT id, language FROM people_staff WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
                 [staff_ids],
             )
+            languages = dict(cursor.fetchall())
         loads = open_work(staff_ids)
         picks, lost = [], {}
         for pk, request in pending.items():
@@ -176,7 +178,7 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
                 lost[pk] = request  # someone earlier in the batch took the last place
             else:
                 queued.append(pk)
-        _assign(picks, details, now)
+        _assign(picks, details, languages, now)
         routed += len(picks)
         pending = lost
     queued.extend(pending)
@@ -187,12 +189,21 @@ def _route_batch(batch: list[tuple], now: datetime) -> int:
 
 
 def _assign(
-    picks: list[tuple[int, routing.Ranking, routing.Candidate]], details: dict, now
+    picks: list[tuple[int, routing.Ranking, routing.Candidate]],
+    details: dict,
+    languages: dict[int, str],
+    now,
 ) -> None:
-    """Write a pass's picks: the appointments set-based, then what routing records for each."""
+    """Write a pass's picks: the appointments set-based, then what routing records for each,
+    each agent's notice in their language (`languages`: staff id → language; the texts are
+    translated once per language in the pass, usually one or two)."""
     if not picks:
         return
-    assigned, recorded, texts = [], [], routed_texts()
+    assigned, recorded = [], []
+    texts = {
+        language: routed_texts(language)
+        for language in {languages[chosen.staff_id] for _pk, _ranking, chosen in picks}
+    }
     for pk, ranking, chosen in picks:
         rule = chosen.rule
         explained = explanation(ranking, chosen, reason="batch", rule=rule, excluded=())
@@ -217,7 +228,7 @@ def _assign(
                 actor=None,
                 from_status=Status.UNROUTED,
                 reason="batch",
-                texts=texts,
+                texts=texts[languages[chosen.staff_id]],
             )
         )
     with connection.cursor() as cursor:

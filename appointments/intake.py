@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from catalogue.models import ServiceItemVersion
 from core.codes import new_tracking_code
 from core.errors import ApplicationError
-from core.offline import replayed
+from core.offline import fingerprint, replayed
 from geo import selectors as geo_selectors
 from people.models import Role
 from residents.intake import Applicant, checked_applicant, requested_version
@@ -92,11 +92,15 @@ def _check_intake(actor, intake: Intake, now: datetime) -> tuple[ServiceItemVers
 @transaction.atomic
 def appointment_create(*, actor, intake: Intake, now: datetime | None = None) -> Appointment:
     """Take a resident's request. An agent taking it in person owns it (首问负责); everything
-    else is routed. A repeat with the same client_uuid returns the first appointment."""
+    else is routed. A repeat of the same request with the same client_uuid returns the first
+    appointment, concurrent repeats included (`core.offline`: the key is locked first, so the
+    booking is routed and notified once)."""
     now = now or timezone.now()
+    sent = fingerprint(intake)
     existing = replayed(
-        Appointment.objects,
+        Appointment,
         intake.client_uuid,
+        fingerprint=sent,
         owner="created_by_id",
         actor=actor,
         taken=_("This client_uuid belongs to another appointment."),
@@ -113,6 +117,7 @@ def appointment_create(*, actor, intake: Intake, now: datetime | None = None) ->
     appointment = Appointment(
         tracking_code=_tracking_code(),
         client_uuid=intake.client_uuid,
+        client_fingerprint=sent if intake.client_uuid is not None else "",
         applicant_name=applicant.name,
         applicant_phone=applicant.phone,
         **applicant.stored_id(),

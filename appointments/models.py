@@ -12,6 +12,7 @@ from django.db.models import CharField, F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import ServiceItem, ServiceItemVersion
+from core.offline import fingerprint_field
 from geo.models import Grid, ServiceCentre
 from people.models import Staff
 
@@ -41,6 +42,7 @@ WITH_AGENT_STATUSES = (Status.AWAITING, Status.CONFIRMED)
 class Appointment(models.Model):
     tracking_code = models.CharField(max_length=12, unique=True)
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    client_fingerprint = fingerprint_field()  # core.offline: the replay rule
     applicant_name = models.CharField(_("applicant"), max_length=50)
     applicant_phone = models.CharField(_("applicant's mobile"), max_length=11)
     resident_id_encrypted = models.TextField(blank=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from core.offline import fingerprint_field
 from visits.models import Visit
 
 from .images import STORED_EXTENSIONS
@@ -40,6 +41,7 @@ class Attachment(models.Model):
 
     # made by the phone when the photo is taken offline: sending it twice stores it once
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    client_fingerprint = fingerprint_field()  # core.offline: the replay rule
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )

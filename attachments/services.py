@@ -9,7 +9,13 @@ file behind — never served, since files are reached only through their row. No
 
 Order of the checks: the subject first (out of scope answers 404 whatever the file), then the
 replay (a phone resending after a lost answer gets the first attachment back without the file
-being read again), then size, type and pixels — the cheap refusals before the decode.
+being decoded again: only its bytes are hashed for the replay fingerprint, `core.offline`), then
+size, type and pixels — the cheap refusals before the decode.
+
+Concurrent sends of one client_uuid: no lock is held over the decode; the row is inserted in a
+savepoint and a send that collides on the unique client_uuid (it waited for the first to commit)
+looks again and answers as a replay. Nothing else is written with an attachment, so there is no
+side effect to do twice.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from cases.access import handles_or_window
 from cases.models import Case
-from core.errors import ApplicationError, Conflict, PermissionDenied
+from core.errors import ApplicationError, PermissionDenied
+from core.offline import check_replay, fingerprint, reused
 from people.scope import scope_for
 from visits.models import Visit
 
@@ -99,9 +106,10 @@ def attachment_upload(
                 "permission_denied", _("You may not add attachments to this visit.")
             )
 
+    sent = _fingerprint(upload, case, visit)
     existing = _sent_before(upload.client_uuid)
     if existing is not None:
-        return _replayed(existing, actor, case, visit), False
+        return _replayed(existing, actor, sent, case, visit), False
 
     limit = settings.ATTACHMENTS["MAX_BYTES"]
     if upload.file.size is None or upload.file.size > limit:
@@ -124,6 +132,7 @@ def attachment_upload(
 
     attachment = Attachment(
         client_uuid=upload.client_uuid,
+        client_fingerprint=sent,
         case=case,
         visit=visit,
         kind=upload.kind,
@@ -147,7 +156,7 @@ def attachment_upload(
         existing = _sent_before(upload.client_uuid)
         if existing is None:
             raise
-        return _replayed(existing, actor, case, visit), False
+        return _replayed(existing, actor, sent, case, visit), False
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)
         raise
@@ -160,8 +169,36 @@ def _sent_before(client_uuid: uuid.UUID | None) -> Attachment | None:
     return Attachment.objects.filter(client_uuid=client_uuid).first()
 
 
-def _replayed(existing: Attachment, actor, case: Case | None, visit: Visit | None) -> Attachment:
+def _fingerprint(upload: Upload, case: Case | None, visit: Visit | None) -> str:
+    """What the phone sent: the subject, the kind, the note and the file's bytes as sent."""
+    if upload.client_uuid is None:
+        return ""
+    digest = hashlib.sha256()
+    for chunk in upload.file.chunks():
+        digest.update(chunk)
+    upload.file.seek(0)
+    return fingerprint(
+        {
+            "case": case.pk if case else None,
+            "visit": visit.pk if visit else None,
+            "kind": upload.kind,
+            "note": upload.note,
+            "file": digest.hexdigest(),
+        }
+    )
+
+
+def _replayed(
+    existing: Attachment, actor, sent: str, case: Case | None, visit: Visit | None
+) -> Attachment:
+    check_replay(
+        existing,
+        owner="uploaded_by_id",
+        actor=actor,
+        fingerprint=sent,
+        taken=_("This client_uuid belongs to another attachment."),
+    )
     subject = (case.pk if case else None, visit.pk if visit else None)
-    if existing.uploaded_by_id != actor.pk or (existing.case_id, existing.visit_id) != subject:
-        raise Conflict("client_uuid_taken", _("This client_uuid belongs to another attachment."))
+    if (existing.case_id, existing.visit_id) != subject:  # a row from before fingerprints
+        raise reused()
     return existing

@@ -1,4 +1,5 @@
-"""GET /api/v1/audit/: the audit trail, newest first (administrators and district staff)."""
+"""GET /api/v1/audit/: the audit trail, newest first; GET /api/v1/audit/resident-id-reads/: who
+read whose full ID number (administrators and district staff)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.privacy import NO_STORE, no_store
+
 from .context import AUDITED_TABLES
+from .id_reads import resident_id_reads
 from .selectors import change_list
 
 
@@ -44,4 +49,53 @@ class ChangeList(APIView):
             table=request.query_params.get("table", ""),
             row=request.query_params.get("row", ""),
         )
-        return Response(ChangeSerializer(rows, many=True).data)
+        return Response(ChangeSerializer(rows, many=True).data, headers=NO_STORE)
+
+
+class ResidentIdReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    reader = serializers.IntegerField(source="reader_id")
+    reader_username = serializers.CharField(source="reader.username")
+    appointment = serializers.IntegerField(source="appointment_id", allow_null=True)
+    case = serializers.IntegerField(source="case_id", allow_null=True)
+    tracking_code = serializers.SerializerMethodField()
+    resident_id_masked = serializers.SerializerMethodField()
+    purpose = serializers.CharField()
+
+    def _subject(self, read):
+        return read.case if read.case_id else read.appointment
+
+    def get_tracking_code(self, read) -> str:
+        return self._subject(read).tracking_code
+
+    def get_resident_id_masked(self, read) -> str:
+        return self._subject(read).resident_id_masked
+
+
+class ResidentIdReadList(APIView):
+    @extend_schema(
+        tags=["audit"],
+        operation_id="audit_resident_id_reads_list",
+        parameters=[
+            OpenApiParameter(
+                "person",
+                OpenApiTypes.STR,
+                description="The person's resident ID number, or its look-up hash (64 hex).",
+            ),
+            OpenApiParameter("reader", OpenApiTypes.STR, description="The reader's username."),
+            OpenApiParameter(
+                "from", OpenApiTypes.STR, description="Date (from its start) or date and time."
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.STR, description="Date (to its end) or date and time."
+            ),
+            *CURSOR_PARAMETERS,
+        ],
+        responses={200: cursor_page_of(ResidentIdReadSerializer)},
+    )
+    def get(self, request):
+        """Reads of full resident ID numbers, newest first: administrators and district staff
+        (404 for everyone else). Bad filters answer 400 with their code."""
+        rows = resident_id_reads(user=request.user, params=request.query_params)
+        return no_store(cursor_page(request, self, rows, ResidentIdReadSerializer, {}))

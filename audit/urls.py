@@ -8,4 +8,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", api.ChangeList.as_view(), name="audit-change-list"),
+    path("resident-id-reads/", api.ResidentIdReadList.as_view(), name="audit-resident-id-reads"),
 ]

@@ -26,6 +26,7 @@ def gunicorn(**extra_env: str) -> Iterator[int]:
         "SECRET_KEY": "bench-" + "x" * 40,
         "RESIDENT_ID_KEY": "0" * 43 + "=",
         "RESIDENT_ID_HASH_KEY": "bench",
+        "REGISTER_CHAIN_KEY": "bench-" + "y" * 40,
         "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
@@ -77,6 +78,6 @@ def district_token() -> str:
             centre=Area.objects.get(code="999999000000").centre,
         )
     _user, token = login_with_password(
-        identifier="bench-district", password="bench-pass", device="bench", client="bench"
+        identifier="bench-district", password="bench-pass", device="bench"
     )
     return token

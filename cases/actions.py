@@ -97,9 +97,11 @@ def apply_review(case: Case, *, actor, checklist: dict, note: str, position) -> 
         notify_resident(
             phone=case.applicant_phone,
             kind="papers_missing",
-            title=_("%(item)s: papers missing") % {"item": case.item_version.name},
-            body=_("Please bring, all at once: %(names)s. Tracking code %(code)s.")
-            % {"names": "、".join(names), "code": case.tracking_code},
+            title=lambda: _("%(item)s: papers missing") % {"item": case.item_version.name},
+            body=lambda: (
+                _("Please bring, all at once: %(names)s. Tracking code %(code)s.")
+                % {"names": "、".join(names), "code": case.tracking_code}
+            ),
             data={"case": case.tracking_code, "missing": missing},
         )
     return {"missing": missing}
@@ -195,9 +197,11 @@ def _accept(step: Step) -> dict:
     notify_resident(
         phone=case.applicant_phone,
         kind="case_accepted",
-        title=_("%(item)s accepted") % {"item": case.item_version.name},
-        body=_("Register no. %(number)s, to be completed by %(due)s. Tracking code %(code)s.")
-        % {"number": entry.number, "due": case.due_date.isoformat(), "code": case.tracking_code},
+        title=lambda: _("%(item)s accepted") % {"item": case.item_version.name},
+        body=lambda: (
+            _("Register no. %(number)s, to be completed by %(due)s. Tracking code %(code)s.")
+            % {"number": entry.number, "due": case.due_date.isoformat(), "code": case.tracking_code}
+        ),
         data={"case": case.tracking_code},
     )
     return {
@@ -214,7 +218,7 @@ def _decline(step: Step) -> dict:
     notify_resident(
         phone=case.applicant_phone,
         kind="case_declined",
-        title=_("%(item)s cannot be proxied") % {"item": case.item_version.name},
+        title=lambda: _("%(item)s cannot be proxied") % {"item": case.item_version.name},
         body=case.decline_reason,
         data={"case": case.tracking_code},
     )
@@ -234,9 +238,11 @@ def _result_ready(step: Step) -> dict:
     notify(
         user=case.responsible.user,
         kind="case_result_ready",
-        title=_("Result ready: %(code)s") % {"code": case.tracking_code},
-        body=_("%(item)s: please collect the result at %(window)s.")
-        % {"item": case.item_version.name, "window": case.window or _("the window")},
+        title=lambda: _("Result ready: %(code)s") % {"code": case.tracking_code},
+        body=lambda: (
+            _("%(item)s: please collect the result at %(window)s.")
+            % {"item": case.item_version.name, "window": case.window or _("the window")}
+        ),
         data={"case": case.pk},
     )
     return {}
@@ -248,15 +254,15 @@ def _refuse(step: Step) -> dict:
     notify(
         user=case.responsible.user,
         kind="case_refused",
-        title=_("Refused by the department: %(code)s") % {"code": case.tracking_code},
+        title=lambda: _("Refused by the department: %(code)s") % {"code": case.tracking_code},
         body=case.refusal_reason,
         data={"case": case.pk},
     )
     notify_resident(
         phone=case.applicant_phone,
         kind="case_refused",
-        title=_("%(item)s was not approved") % {"item": case.item_version.name},
-        body=_("The department's reason: %(reason)s") % {"reason": case.refusal_reason},
+        title=lambda: _("%(item)s was not approved") % {"item": case.item_version.name},
+        body=lambda: _("The department's reason: %(reason)s") % {"reason": case.refusal_reason},
         data={"case": case.tracking_code},
     )
     return {"reason": case.refusal_reason}
@@ -361,7 +367,7 @@ def _hand_over(step: Step) -> dict:
     notify(
         user=target.user,
         kind="case_handed_over",
-        title=_("Case %(code)s handed to you") % {"code": case.tracking_code},
+        title=lambda: _("Case %(code)s handed to you") % {"code": case.tracking_code},
         body=step.payload.get("note", ""),
         data={"case": case.pk},
     )

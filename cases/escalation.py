@@ -12,6 +12,7 @@ the street/town centre's leads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
@@ -79,7 +80,8 @@ def _recipients(case: Case, kind: str):
     ]
 
 
-def _message(case: Case, kind: str) -> tuple[str, str]:
+def _message(case: Case, kind: str) -> tuple[Callable[[], str], Callable[[], str]]:
+    """Title and body, to be made in the recipient's language (`notify` calls them)."""
     values = {
         "code": case.tracking_code,
         "item": case.item_version.name,
@@ -88,12 +90,12 @@ def _message(case: Case, kind: str) -> tuple[str, str]:
     }
     if kind == Kind.WARNING:
         return (
-            _("Deadline near: %(code)s") % values,
-            _("%(item)s is due on %(due)s.") % values,
+            lambda: _("Deadline near: %(code)s") % values,
+            lambda: _("%(item)s is due on %(due)s.") % values,
         )
     return (
-        _("Overdue: %(code)s") % values,
-        _("%(item)s was due on %(due)s (agent %(agent)s).") % values,
+        lambda: _("Overdue: %(code)s") % values,
+        lambda: _("%(item)s was due on %(due)s (agent %(agent)s).") % values,
     )
 
 
@@ -114,7 +116,7 @@ def check_deadlines(*, now: datetime | None = None) -> dict[str, int]:
                     notify(
                         user=user,
                         kind=f"case_{kind}",
-                        title=title,
+                        title=title,  # made in each recipient's language
                         body=body,
                         data={"case": case.pk, "due_date": case.due_date.isoformat()},
                     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from catalogue.models import ApprovalWindow, ServiceItem, ServiceItemVersion
+from core.offline import fingerprint_field
 from geo.models import ServiceCentre
 from people.models import Staff
 
@@ -61,6 +62,7 @@ WITH_AGENT = (Status.CONSULTING, Status.AWAITING_PAPERS, *RUNNING)
 class Case(models.Model):
     tracking_code = models.CharField(max_length=12, unique=True)
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    client_fingerprint = fingerprint_field()  # core.offline: the replay rule
     appointment = models.OneToOneField(
         Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
     )
@@ -179,6 +181,11 @@ class RegisterEntry(models.Model):
         ACCEPTANCE = "acceptance", _("acceptance")
         CORRECTION = "correction", _("correction")
 
+    class Scheme(models.TextChoices):
+        # entries written before the chain was keyed (ADR 0022); never rewritten
+        SHA256 = "sha256", _("SHA-256, unkeyed")
+        HMAC_SHA256 = "hmac-sha256", _("HMAC-SHA256 with the register chain key")
+
     centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="register")
     year = models.PositiveSmallIntegerField()
     serial = models.PositiveIntegerField()
@@ -201,6 +208,10 @@ class RegisterEntry(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.CharField(max_length=12, choices=Scheme.choices)
+    key_id = models.CharField(
+        max_length=32, blank=True, help_text=_("Which chain key made the hash (keyed entries).")
+    )
 
     class Meta:
         ordering = ["centre", "year", "serial"]
@@ -218,6 +229,48 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.serial:05d}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.year}-{self.serial:05d}"
+
+
+class ApplicantCopy(models.Model):
+    """申请人联: the one time an entry's applicant copy was issued with the return code (取件确认码)
+    printed — to the person who registered the entry, at acceptance (`cases.receipt`). Every
+    other download of the receipt shows the code masked. One row per entry, at most."""
+
+    entry = models.OneToOneField(
+        RegisterEntry, on_delete=models.PROTECT, related_name="applicant_copy"
+    )
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "applicant copies"
+
+
+class RegisterHead(models.Model):
+    """The head of a station's register as published on a day (上墙公示 and the supervisors'
+    export): whoever keeps a copy can later prove the register was not rewritten behind it
+    (`verify_register --head`). Written by the daily schedule, once per station and day."""
+
+    published_on = models.DateField()
+    published_at = models.DateTimeField()
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="+")
+    # where the head was (kept beside the entry: a removed entry is still named)
+    year = models.PositiveSmallIntegerField()
+    serial = models.PositiveIntegerField()
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.PROTECT, related_name="+")
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-published_on", "centre"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "published_on"], name="register_head_daily")
+        ]
 
     @property
     def number(self) -> str:

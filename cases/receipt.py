@@ -2,26 +2,35 @@
 
 The sheet holds three copies cut apart along dashed lines: 站点存档联 (the station keeps it in
 its register), 街道（乡镇）中心联 (goes up with the case to the street/town centre) and 申请人联
-(the applicant keeps it; only this copy shows the case's 取件确认码, which the agent asks for
-when bringing the result back). Each copy carries a QR code of the tracking code.
+(the applicant keeps it; only this copy has a box for the case's 取件确认码, which the agent
+asks for when bringing the result back). Each copy carries a QR code of the tracking code.
+
+The return code is the applicant's alone: it is printed once, on the sheet produced at
+acceptance — the first download by the person who registered the entry, within
+`CASES["APPLICANT_COPY_MINUTES"]` of it (`applicant_copy_claim` records that issue, at most
+once per entry). Every other download, by anyone, shows the box masked. That sheet is rendered
+for the occasion and never kept; the masked sheet is rendered once per entry and kept in the
+default storage under a name that includes the entry's hash (an entry never changes).
 
 Everything printed comes from the entry's registered `content`, never from live case rows: the
-receipt shows what was registered. An entry never changes, so its PDF is rendered once and kept
-in the default storage under a name that includes the entry's hash.
+receipt shows what was registered.
 
-Must not import the case services or the API: this module only reads an entry.
+Must not import the case services or the API: this module reads an entry and writes only the
+row recording its applicant copy's issue.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import RegisterEntry
+from .models import ApplicantCopy, RegisterEntry
 
 TITLE = "村民（居民）代理事项登记本"
 # (key, ordinal, label): the order they are printed, top to bottom
@@ -32,6 +41,8 @@ COPIES = (
 )
 MATERIAL_STATUS_ZH = {"provided": "已提交", "missing": "缺", "not_applicable": "不适用"}
 CHECK_CODE_LENGTH = 12
+# what the return code's box shows on every copy but the one issued at acceptance
+MASKED_RETURN_CODE = "******"
 # QR: 0.8 mm modules and the standard 4-module quiet zone scan well from paper with any phone
 QR_MODULE_MM = 0.8
 QR_QUIET_ZONE = 4
@@ -49,12 +60,15 @@ def _zh_datetime(moment: datetime) -> str:
     return f"{_zh_date(local.date())} {local:%H:%M}"
 
 
-def receipt_data(entry: RegisterEntry) -> dict:
+def receipt_data(entry: RegisterEntry, *, with_return_code: bool = False) -> dict:
     """The receipt as data (the template's context, JSON-serialisable).
 
-    The return code appears only in the applicant's copy; an API that serves this to anyone
-    but the applicant should drop that copy's `return_code`.
+    The return code's box is on the applicant's copy only, and shows the code only with
+    `with_return_code` (the sheet issued at acceptance: see `applicant_copy_claim`); else it is
+    masked.
     """
+    code = entry.case.return_code
+    shown = (code if with_return_code else MASKED_RETURN_CODE) if code else None
     content = entry.content
     accepted_at = datetime.fromisoformat(content["accepted_at"])
     due_date = date.fromisoformat(content["due_date"])
@@ -95,7 +109,7 @@ def receipt_data(entry: RegisterEntry) -> dict:
                 "key": key,
                 "ordinal": ordinal,
                 "label": label,
-                "return_code": (entry.case.return_code or None) if key == "applicant" else None,
+                "return_code": shown if key == "applicant" else None,
             }
             for key, ordinal, label in COPIES
         ],
@@ -126,8 +140,11 @@ def receipt_path(entry: RegisterEntry) -> str:
     )
 
 
-def receipt_pdf(entry: RegisterEntry) -> bytes:
-    """The three-copy receipt sheet, from the cache if this entry was rendered before."""
+def receipt_pdf(entry: RegisterEntry, *, with_return_code: bool = False) -> bytes:
+    """The three-copy receipt sheet. Masked (the usual case), from the cache if this entry was
+    rendered before; with the return code, rendered for the occasion and never kept."""
+    if with_return_code:
+        return render_pdf(receipt_data(entry, with_return_code=True))
     path = receipt_path(entry)
     if default_storage.exists(path):
         with default_storage.open(path, "rb") as f:
@@ -136,3 +153,21 @@ def receipt_pdf(entry: RegisterEntry) -> bytes:
     if not default_storage.exists(path):
         default_storage.save(path, ContentFile(pdf))
     return pdf
+
+
+def applicant_copy_claim(entry: RegisterEntry, *, user, now: datetime) -> bool:
+    """申请人联: may this download carry the return code? Yes once per entry: for the person who
+    registered it (in front of the applicant), within CASES["APPLICANT_COPY_MINUTES"] of it.
+    Records the issue (the insert's row lock makes a concurrent second claim wait and lose);
+    call it in the transaction that renders the sheet, so a failed render gives it back."""
+    if not entry.case.return_code or user.pk != entry.created_by_id:
+        return False
+    if now - entry.created_at > timedelta(minutes=settings.CASES["APPLICANT_COPY_MINUTES"]):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ApplicantCopy._meta.db_table} (entry_id, issued_to_id, issued_at) "
+            "VALUES (%s, %s, %s) ON CONFLICT (entry_id) DO NOTHING RETURNING entry_id",
+            [entry.pk, user.pk, now],
+        )
+        return cursor.fetchone() is not None

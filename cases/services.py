@@ -26,7 +26,7 @@ from appointments.models import Status as AppointmentStatus
 from appointments.selectors import appointments_for
 from core.codes import new_tracking_code
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
-from core.offline import replayed
+from core.offline import fingerprint, replayed
 from core.validation import normalise_mobile
 from geo.models import Area
 from people.models import Role, Staff
@@ -162,11 +162,14 @@ def appointment_by_client_uuid(actor, client_uuid) -> int:
 def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
     """Open a case from a confirmed appointment, at a station's desk or at a street/town centre.
     The case starts in pre-review (consulting); a checklist given here is recorded at once.
-    The same client_uuid again returns the first case, marked `replayed`."""
+    The same request with the same client_uuid again returns the first case, marked
+    `replayed` (`core.offline`, concurrent repeats included)."""
     now = now or timezone.now()
+    sent = fingerprint(opening)
     existing = replayed(
-        Case.objects,
+        Case,
         opening.client_uuid,
+        fingerprint=sent,
         owner="opened_by_id",
         actor=actor,
         taken=_("This client_uuid belongs to another case."),
@@ -192,6 +195,7 @@ def case_open(*, actor, opening: Opening, now: datetime | None = None) -> Case:
     case = Case.objects.create(
         **fields,
         client_uuid=opening.client_uuid,
+        client_fingerprint=sent if opening.client_uuid is not None else "",
         window=version.window,
         opened_by=actor,
         status=Status.CONSULTING,

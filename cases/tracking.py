@@ -1,13 +1,22 @@
 """Public tracking: a resident follows their matter with the tracking code and the last four
-digits of their phone. Personal data masked; a wrong phone looks exactly like a wrong code."""
+digits of their phone. Personal data masked; a wrong phone looks exactly like a wrong code.
+
+Tracking codes are public (Open311 lists them), so the four digits are the only secret, and
+10,000 guesses would find them: every try is counted on its code before it is checked, for
+every caller — anonymous or staff — and too many wrong ones lock the code (`lookup_reserve`,
+the brake of ADR 0024). Complaints' look-ups (feedback) use the same rule.
+"""
 
 from __future__ import annotations
 
 import hmac
+import math
 import unicodedata
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.brake import Reservation, Rule, TooManyAttempts, brake_reserve, brake_settle
 from appointments.models import Appointment
 from core.errors import NotFound
 
@@ -30,12 +39,32 @@ PUBLIC_ACTIONS = {
 }
 
 
+def lookup_reserve(*, kind: str, code: str) -> Reservation:
+    """Count a code-plus-phone try on its code (`kind` names the codes: "tracking",
+    "complaint") before the phone is checked; 429 `too_many_attempts` when the code is locked,
+    even for the right phone. Unknown codes are counted alike, so a lock tells nothing. The
+    caller settles the try with `brake_settle(reservation=…, succeeded=…)`."""
+    window = settings.CASES["TRACK_WINDOW_SECONDS"]
+    rule = Rule(f"{kind}-lookup", settings.CASES["TRACK_MAX_FAILURES"], window, window)
+    reservation = brake_reserve(checks=[(rule, code)])
+    if reservation.refused:
+        retry_after = reservation.retry_after
+        raise TooManyAttempts(
+            "too_many_attempts",
+            _("Too many wrong tries for this code; try again in %(minutes)d minutes.")
+            % {"minutes": max(1, math.ceil(retry_after / 60))},
+            details={"retry_after": retry_after},
+        )
+    return reservation
+
+
 def _mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def track(code: str, phone_last4: str) -> dict:
     code = (code or "").strip().upper()
+    reservation = lookup_reserve(kind="tracking", code=code)
     unknown = NotFound(
         "unknown_tracking_code", _("No matter with that tracking code and phone number.")
     )
@@ -53,9 +82,11 @@ def track(code: str, phone_last4: str) -> dict:
     )
     # full-width digits from a Chinese input method count as digits; bytes compare safely
     given = unicodedata.normalize("NFKC", phone_last4 or "").strip()[-4:].rjust(4, "?")
-    if subject is None or not hmac.compare_digest(
+    matched = subject is not None and hmac.compare_digest(
         subject.applicant_phone[-4:].encode(), given.encode()
-    ):
+    )
+    brake_settle(reservation=reservation, succeeded=matched)
+    if not matched:
         raise unknown
     if case is not None:
         return {

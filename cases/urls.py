@@ -14,5 +14,6 @@ urlpatterns = [
     path("cases/<int:pk>/receipt.pdf", views.CaseReceipt.as_view(), name="case-receipt"),
     path("cases/<int:pk>/resident-id/", views.CaseResidentId.as_view(), name="case-resident-id"),
     path("register/", views.Register.as_view(), name="register"),
+    path("register/heads/", views.RegisterHeads.as_view(), name="register-heads"),
     path("track/<str:code>/", views.Track.as_view(), name="track"),
 ]

@@ -23,7 +23,17 @@ from people.scope import scope_for
 from . import rules
 from .models import ApprovalWindow, CentreItem, HandlingLevel, ServiceItem, ServiceItemVersion
 
-ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+# item and window codes (MZ-001, QT-000, MZ): a letter first, then letters, digits and single
+# hyphens, at most 32 — a date (2026-02-30) or a bare number is not a code
+CODE_PATTERN = r"[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*"
+CODE_MAX_LENGTH = 32
+_CODE = re.compile(CODE_PATTERN)
+
+
+def is_code(value) -> bool:
+    return isinstance(value, str) and len(value) <= CODE_MAX_LENGTH and bool(_CODE.fullmatch(value))
+
+
 CONTENT_FIELDS = (
     "name",
     "category",
@@ -123,10 +133,15 @@ def item_create(
 ) -> ServiceItem:
     if actor is not None:
         require_catalogue_editor(actor)
-    if not ITEM_CODE.match(code or ""):
+    if not is_code(code):
         raise ApplicationError(
             "invalid_item_code",
-            _("Item code %(code)r may hold letters, digits, '-' and '_'.") % {"code": code},
+            _(
+                "Item code %(code)r must start with a letter and hold letters, digits and "
+                "hyphens (at most 32)."
+            )
+            % {"code": code},
+            details={"field": "code", "pattern": CODE_PATTERN, "max_length": CODE_MAX_LENGTH},
         )
     if ServiceItem.objects.filter(code=code).exists():
         raise Conflict("item_code_taken", _("Item code %(code)s is already used.") % {"code": code})
@@ -179,9 +194,15 @@ def window_create(
 ) -> ApprovalWindow:
     if actor is not None:
         require_catalogue_editor(actor)
-    if not ITEM_CODE.match(code or ""):
+    if not is_code(code):
         raise ApplicationError(
-            "invalid_window_code", _("Window code %(code)r is malformed.") % {"code": code}
+            "invalid_window_code",
+            _(
+                "Window code %(code)r must start with a letter and hold letters, digits and "
+                "hyphens (at most 32)."
+            )
+            % {"code": code},
+            details={"field": "code", "pattern": CODE_PATTERN, "max_length": CODE_MAX_LENGTH},
         )
     if ApprovalWindow.objects.filter(code=code).exists():
         raise Conflict(

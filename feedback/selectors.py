@@ -16,6 +16,8 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.brake import brake_settle
+from cases.tracking import lookup_reserve
 from core.errors import ApplicationError, NotFound
 from geo.models import Area, ServiceCentre
 from geo.services import normalise_area_code
@@ -102,15 +104,19 @@ def complaints_for(user) -> QuerySet:
 
 def complaint_track(*, tracking_code: str, phone_last4: str) -> Complaint:
     """The complainant's look-up: the tracking code and the last four digits of the mobile
-    number given. A wrong number answers exactly like an unknown code."""
+    number given. A wrong number answers exactly like an unknown code; tries are limited per
+    code, as for case tracking (`cases.tracking.lookup_reserve`)."""
     code = str(tracking_code or "").strip().upper()
+    reservation = lookup_reserve(kind="complaint", code=code)
     complaint = Complaint.objects.filter(tracking_code=code).first()
     given = unicodedata.normalize("NFKC", str(phone_last4 or "")).strip()
-    if (
-        complaint is None
-        or len(given) != 4
-        or not secrets.compare_digest(complaint.complainant_phone[-4:].encode(), given.encode())
-    ):
+    matched = (
+        complaint is not None
+        and len(given) == 4
+        and secrets.compare_digest(complaint.complainant_phone[-4:].encode(), given.encode())
+    )
+    brake_settle(reservation=reservation, succeeded=matched)
+    if not matched:
         raise NotFound("unknown_complaint", _("No such complaint."))
     return complaint
 

@@ -129,7 +129,9 @@ def suggestion_reply(
         notify_resident(
             phone=suggestion.phone,
             kind="suggestion_replied",
-            title=_("Reply to your suggestion to %(station)s") % {"station": suggestion.station},
+            title=lambda: (
+                _("Reply to your suggestion to %(station)s") % {"station": suggestion.station}
+            ),
             body=suggestion.reply,
             data={"suggestion": suggestion.pk},
         )
@@ -265,14 +267,19 @@ def complaint_create(
         created_at=now,
     )
     _event(complaint, actor=actor, action="receive", from_status="", note="", at=now)
-    subject = staff.full_name if staff is not None else _("case %(code)s") % {"code": case_code}
+
+    def subject() -> str:  # made in each handler's language
+        return staff.full_name if staff is not None else _("case %(code)s") % {"code": case_code}
+
     for handler in _handlers_of(complaint):
         notify(
             user=handler.user,
             kind="complaint_received",
-            title=_("New complaint %(code)s") % {"code": complaint.tracking_code},
-            body=_("A complaint about %(subject)s is waiting for your centre.")
-            % {"subject": subject},
+            title=lambda: _("New complaint %(code)s") % {"code": complaint.tracking_code},
+            body=lambda: (
+                _("A complaint about %(subject)s is waiting for your centre.")
+                % {"subject": subject()}
+            ),
             data={"complaint": complaint.pk},
         )
     return complaint
@@ -376,7 +383,7 @@ def complaint_act(
         notify_resident(
             phone=complaint.complainant_phone,
             kind="complaint_replied",
-            title=_("Reply to your complaint %(code)s") % {"code": complaint.tracking_code},
+            title=lambda: _("Reply to your complaint %(code)s") % {"code": complaint.tracking_code},
             body=complaint.reply,
             data={"complaint": complaint.pk, "tracking_code": complaint.tracking_code},
         )

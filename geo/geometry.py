@@ -251,6 +251,22 @@ def check_geometry(
     return geom
 
 
+# what a phone reports as the radius of its fix; beyond this the position says nothing
+ACCURACY_MAX_M = 10_000
+
+
+def check_accuracy(value: float | None, *, details: dict | None = None) -> None:
+    """A position's accuracy: metres from 0 to ACCURACY_MAX_M, else 400 `invalid_accuracy`."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not (math.isfinite(value) and 0 <= value <= ACCURACY_MAX_M):
+        raise GeometryError(
+            "invalid_accuracy",
+            _("Accuracy is in metres, 0 to 10,000."),
+            details={"field": "accuracy_m", "maximum": ACCURACY_MAX_M, **(details or {})},
+        )
+
+
 def parse_point(value: Any, crs: Any = None, *, field: str = "location") -> Point:
     return parse_geometry(value, allowed=("Point",), crs=parse_crs(crs), field=field)
 

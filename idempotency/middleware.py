@@ -74,7 +74,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 METHODS = frozenset({"POST", "PATCH"})
 API_PREFIX = "/api/"
-KEPT_HEADERS = ("Content-Type", "Location", "ETag")
+KEPT_HEADERS = ("Content-Type", "Location", "ETag", "Cache-Control")  # no-store replays no-store
 # answers that mean "not now" rather than "this is what your request did"
 UNKEPT_STATUSES = frozenset({401, 429})
 _CLAIM_ATTEMPTS = 3
@@ -112,10 +112,14 @@ def _canonical_body(request) -> tuple[str, bytes]:
     if media_type == "application/json" or media_type.endswith("+json"):
         try:
             parsed = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            canonical = json.dumps(
+                parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # not JSON the view would take (too deep, for one): its parser refuses it
             return media_type, body
-        canonical = json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return media_type, canonical.encode("utf-8")
+        # a lone surrogate (`"\ud800"`) survives json.loads; the view's parser refuses it
+        return media_type, canonical.encode("utf-8", "surrogatepass")
     if media_type == "application/x-www-form-urlencoded":
         fields = sorted(_fields(body.decode("latin-1")))
         return media_type, repr(fields).encode("utf-8")

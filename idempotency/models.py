@@ -33,7 +33,7 @@ class IdempotencyRecord(models.Model):
     # a request that outlived its stale claim cannot overwrite the one that took it over
     claim = models.UUIDField(default=uuid.uuid4)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    # only the headers a replay needs (Content-Type, Location, ETag)
+    # only the headers a replay needs (Content-Type, Location, ETag, Cache-Control)
     response_headers = models.JSONField(default=dict, blank=True)
     response_body = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField()

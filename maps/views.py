@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.forms import BrakedAuthenticationForm
+from core.csp import csp_allow, origin_of_template
 from people.scope import scope_for
 from tiles.layers import DEFAULT_FIGURE, LAYERS
 
@@ -55,19 +57,34 @@ def map_page(request):
         "layers": {"agents": map_options(request.user)["agents"]},
         "basemap": basemap(),
     }
-    return render(
+    response = render(
         request,
         "maps/map.html",
         {"config": config, "who": staff.full_name if staff else request.user.get_username()},
     )
+    if config["basemap"]:
+        # the page's Content-Security-Policy lets the basemap's tile images in, nothing else
+        origins = origin_of_template(config["basemap"]["url"], config["basemap"]["subdomains"])
+        csp_allow(response, "img-src", *origins)
+    return response
 
 
 class MapLoginView(auth_views.LoginView):
+    """The form checks the password through the shared brake (ADR 0024): a locked account or
+    address is told so on the page, with 429."""
+
     template_name = "maps/login.html"
+    form_class = BrakedAuthenticationForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         return reverse("maps:map")
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
 
 
 class MapLogoutView(auth_views.LogoutView):

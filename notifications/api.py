@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.input import query_bool
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound
 
@@ -33,7 +34,7 @@ class MyNotifications(APIView):
     )
     def get(self, request):
         rows = Notification.objects.filter(recipient=request.user)
-        if request.query_params.get("unread") in ("true", "1"):
+        if query_bool(request, "unread"):
             rows = rows.filter(read_at__isnull=True)
         return cursor_page(request, self, rows, NotificationSerializer, {})
 

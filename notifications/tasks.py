@@ -1,4 +1,12 @@
-"""Delivery (django-q2): idempotent by id; a delivered notification is never sent again."""
+"""Delivery (django-q2): idempotent by id; a delivered notification is never sent again.
+
+Locking rule: `deliver` claims its outbox row with `SELECT … FOR UPDATE SKIP LOCKED`, sends, and
+marks it sent in that same transaction. A second run of the same task at the same time (the
+short cluster hands a task again 30 s after it was taken, ADR 0016) finds the row locked and
+does nothing; a later one finds it delivered. A worker killed mid-send loses its connection, so
+its lock and its uncommitted mark go with it, and the re-run sends: a message is sent twice only
+when the process dies between the gateway's answer and the commit.
+"""
 
 from __future__ import annotations
 

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, permissions
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
+from core.api.input import check_url
+from core.api.parsers import FormParser, MultiPartParser
 from core.errors import ApplicationError, NotFound
 
 from . import keys, selectors, services
@@ -109,6 +110,7 @@ class Open311View(APIView):
                 _("Unknown format %(fmt)r: use .json or .xml.") % {"fmt": kwargs.get("fmt")},
             )
         _refuse_large_body(request)
+        check_url(request)
         super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):

@@ -25,6 +25,7 @@ class StaffForm(forms.ModelForm):
             "public",
             "active",
             "open_work_cap",
+            "language",
         ]
 
     def clean_phone(self):

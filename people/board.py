@@ -1,15 +1,24 @@
 """The public board (上墙公示) of a service centre: who serves there, when, how, by which rules.
 
 Readable without login; lists only staff marked public and active, and only their name, post
-and work phone (what the plan requires to be posted).
+and work phone (what the plan requires to be posted). Desk cover is stated as it is: the
+working days of the coming PEOPLE["BOARD_DESK_DAYS"] on which nobody is at the desk
+(`selectors.desk_gaps`) are listed, never hidden behind "every working day is covered".
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.register_heads import latest_head
 from catalogue.selectors import centre_item_versions
 from geo.models import Area, ServiceCentre
 
 from .models import Staff
+from .selectors import DeskGaps, desk_gaps
 
 WEEKDAYS_ZH = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
 
@@ -30,15 +39,30 @@ RULES = [
 ]
 
 
-def acceptance_text(centre: ServiceCentre) -> list[str]:
+def day_zh(day: date) -> str:
+    return f"{day.month}月{day.day}日（{WEEKDAYS_ZH[day.isoweekday()]}）"
+
+
+def acceptance_text(centre: ServiceCentre, gaps: DeskGaps) -> list[str]:
+    """How residents are received, and the coming working days on which nobody is."""
+    missing = (
+        "以下工作日暂无人员在岗受理，请先电话联系：" + "、".join(day_zh(d) for d in gaps.days)
+        if gaps.days
+        else None
+    )
     if centre.acceptance == ServiceCentre.Acceptance.FIXED_DAYS and centre.acceptance_weekdays:
         days = "、".join(WEEKDAYS_ZH[d] for d in sorted(centre.acceptance_weekdays))
-        return [f"每周固定受理日：{days}", f"受理时间：{centre.opening_hours}"]
-    return ["轮值受理：每个工作日均有人员在岗受理", f"受理时间：{centre.opening_hours}"]
+        lines = [f"每周固定受理日：{days}"]
+    else:
+        lines = ["轮值受理" + ("" if missing else "：每个工作日均有人员在岗受理")]
+    return [*lines, *([missing] if missing else []), f"受理时间：{centre.opening_hours}"]
 
 
-def board_for(area: Area) -> dict:
+def board_for(area: Area, today: date | None = None) -> dict:
     centre = area.centre
+    first = today or timezone.localdate()
+    last = first + timedelta(days=settings.PEOPLE["BOARD_DESK_DAYS"] - 1)
+    gaps = desk_gaps(centre, first, last)
     people = (
         Staff.objects.filter(centre=centre, public=True, active=True)
         .order_by("full_name")
@@ -62,10 +86,30 @@ def board_for(area: Area) -> dict:
         "phone": centre.phone,
         "opening_hours": centre.opening_hours,
         "acceptance": centre.acceptance,
-        "acceptance_days": acceptance_text(centre),
+        "acceptance_days": acceptance_text(centre, gaps),
+        "desk_gaps": {
+            "first": first,
+            "last": last,
+            "days": gaps.days,
+            "provisional": gaps.provisional,
+        },
         "people": list(people),
         "service_items": items,
         "process": PROCESS,
         "rules": RULES,
         "suggestion_box": "意见箱设在代办窗口旁；也可通过本中心电话反映意见和建议。",
+        "register_head": _register_head(centre),
+    }
+
+
+def _register_head(centre: ServiceCentre) -> dict | None:
+    """登记本校验: the register's head as last published (anyone may copy it down and later
+    ask that the register still leads to it)."""
+    head = latest_head(centre)
+    if head is None:
+        return None
+    return {
+        "published_on": head.published_on,
+        "number": head.number,
+        "hash": head.hash,
     }

@@ -19,8 +19,14 @@ PEOPLE = {
     "POSITION_MAX_ACCURACY_M": float(os.environ.get("POSITION_MAX_ACCURACY_M", "200")),
     "POSITION_RETENTION_DAYS": int(os.environ.get("POSITION_RETENTION_DAYS", "30")),
     "POSITION_BATCH_MAX": 500,
-    # failed logins per username and per client address before a pause
+    # the public board lists the working days of the coming days nobody covers at the desk
+    "BOARD_DESK_DAYS": int(os.environ.get("BOARD_DESK_DAYS", "14")),
+    # the log-in brake (accounts/backends.py, ADR 0024): failed logins of one account (username
+    # and phone alike) and of one client address within the window lock it for the lockout,
+    # counted from the failure that reached the limit
     "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+    "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", "900")),
     "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")),
 }
 

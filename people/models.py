@@ -67,6 +67,16 @@ class Staff(models.Model):
         blank=True,
         help_text=_("Most open matters at once; empty for the default."),
     )
+    # the language of the messages written to them (notifications, pushes); residents have no
+    # profile and are always written to in Chinese (notifications.services)
+    language = models.CharField(
+        _("language of messages"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        # rows written by SQL (synth_staff, bulk imports) get it too
+        db_default="zh-hans",
+    )
     last_position = models.PointField(_("last known position"), srid=4326, null=True, blank=True)
     last_position_at = models.DateTimeField(null=True, blank=True)
     last_position_accuracy_m = models.FloatField(null=True, blank=True)

@@ -89,6 +89,14 @@ class Scope:
             return False
         return staff.centre is not None and staff.centre.area_id in self.managed_area_ids
 
+    def reads_leave_reasons_of(self, staff: Staff) -> bool:
+        """Why someone is away (病假…) is health information, sensitive under PIPL art. 28: the
+        person, whoever manages them (may record their leave) and administrators. Colleagues see
+        when a person is away, never why."""
+        if self.staff is not None and self.staff.pk == staff.pk:
+            return True
+        return self.manages_staff(staff)
+
 
 NOBODY = Scope(staff=None)
 

@@ -137,16 +137,24 @@ def next_working_period(staff: Staff, after: datetime, horizon_days: int = 14):
 
 
 def usable_position(staff: Staff, now: datetime | None = None) -> Point | None:
-    """The last known position if it is fresh and accurate enough to route by, else None."""
-    now = now or timezone.now()
-    if staff.last_position is None or staff.last_position_at is None:
+    """The last known position if it is fresh and accurate enough to route by, else None:
+    the SQL function `people_position_fresh`, the one definition routing uses too."""
+    if staff.last_position is None:
         return None
-    max_age = timedelta(minutes=settings.PEOPLE["POSITION_MAX_AGE_MINUTES"])
-    if now - staff.last_position_at > max_age:
-        return None
-    if (staff.last_position_accuracy_m or 0) > settings.PEOPLE["POSITION_MAX_ACCURACY_M"]:
-        return None
-    return staff.last_position
+    people = settings.PEOPLE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT people_position_fresh(%s, %s, %s, %s, %s)",
+            [
+                staff.last_position_at,
+                staff.last_position_accuracy_m,
+                now or timezone.now(),
+                people["POSITION_MAX_AGE_MINUTES"],
+                people["POSITION_MAX_ACCURACY_M"],
+            ],
+        )
+        fresh = cursor.fetchone()[0]
+    return staff.last_position if fresh else None
 
 
 # --- staffing of grids (extends the spatial core's coverage analysis) -------------------

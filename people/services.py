@@ -18,8 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.offline import fingerprint, reused
 from core.validation import normalise_mobile
-from geo.models import Grid, ServiceCentre
+from geo.geometry import check_accuracy
+from geo.models import Area, Grid, ServiceCentre
+from geo.services import normalise_area_code
 
 from .models import (
     DeskDay,
@@ -54,6 +57,43 @@ def staff_visible(actor, staff_id: int) -> Staff:
     if staff is None:
         raise NotFound("unknown_staff", _("No such staff member."), details={"id": staff_id})
     return staff
+
+
+def _no_centre(code: str) -> NotFound:
+    return NotFound(
+        "unknown_centre",
+        _("No service centre with code %(code)s.") % {"code": code},
+        details={"code": code},
+    )
+
+
+def _centre_area(code: str) -> Area | None:
+    try:
+        normalised = normalise_area_code(code)
+    except ApplicationError:
+        return None
+    return (
+        Area.objects.select_related("centre").filter(code=normalised, centre__isnull=False).first()
+    )
+
+
+def centre_area_get(code: str) -> Area:
+    """The area (with its service centre) of a centre's division code, for anyone (the public
+    board). A malformed code, a code no area has and an area without a centre answer the same
+    404 `unknown_centre`."""
+    area = _centre_area(code)
+    if area is None:
+        raise _no_centre(code)
+    return area
+
+
+def centre_area_visible(actor, code: str) -> Area:
+    """`centre_area_get`, if the requester sees the centre's area: out of scope answers exactly
+    as missing (same status, code, message and details)."""
+    area = _centre_area(code)
+    if area is None or not scope_for(actor).sees_area(area.pk):
+        raise _no_centre(code)
+    return area
 
 
 def _require_manages_staff(actor, staff: Staff) -> None:
@@ -100,6 +140,26 @@ def staff_create(
         agent_type=agent_type,
         public=public,
     )
+
+
+def staff_set_language(*, actor, language: str) -> Staff:
+    """The language the actor's messages are written in (their own choice, from /api/v1/me/
+    or the field app's switch): one of settings.LANGUAGES, else 400 `unknown_language` and
+    nothing changes. An account without a staff profile has none to set (404 `no_profile`)."""
+    staff = scope_for(actor).staff
+    if staff is None:
+        raise NotFound("no_profile", _("This account has no staff profile."))
+    allowed = [code for code, _name in settings.LANGUAGES]
+    if language not in allowed:
+        raise ApplicationError(
+            "unknown_language",
+            _("Unknown language %(language)s; choose one of: %(allowed)s.")
+            % {"language": language or '""', "allowed": ", ".join(allowed)},
+            details={"language": language, "allowed": allowed},
+        )
+    Staff.objects.filter(pk=staff.pk).update(language=language)
+    staff.language = language
+    return staff
 
 
 # --- grid assignments -------------------------------------------------------------------
@@ -271,7 +331,26 @@ def desk_day_set(
             _("%(name)s is not active staff of %(centre)s.")
             % {"name": staff.full_name, "centre": centre.name},
         )
+    _lock_staff(staff)
+    same = DeskDay.objects.filter(
+        centre=centre, staff=staff, weekday=weekday, start__lt=end, end__gt=start
+    ).first()
+    if same is not None:
+        raise _duplicate_interval(same.pk, same.start, same.end)
     return DeskDay.objects.create(centre=centre, staff=staff, weekday=weekday, start=start, end=end)
+
+
+def _lock_staff(staff: Staff) -> None:
+    """Intervals of one person are checked and written one request at a time."""
+    Staff.objects.select_for_update().filter(pk=staff.pk).first()
+
+
+def _duplicate_interval(pk: int, start, end) -> Conflict:
+    return Conflict(
+        "duplicate_interval",
+        _("This time overlaps one already recorded for the same person."),
+        details={"existing": {"id": pk, "start": start.isoformat(), "end": end.isoformat()}},
+    )
 
 
 @transaction.atomic
@@ -281,6 +360,10 @@ def leave_create(*, actor, staff: Staff, start: datetime, end: datetime, reason:
         _require_manages_staff(actor, staff)
     if end <= start:
         raise ApplicationError("invalid_dates", _("The leave must end after it starts."))
+    _lock_staff(staff)
+    same = Leave.objects.filter(staff=staff, start__lt=end, end__gt=start).first()
+    if same is not None:
+        raise _duplicate_interval(same.pk, same.start, same.end)
     return Leave.objects.create(
         staff=staff, start=start, end=end, reason=reason[:200], created_by=actor
     )
@@ -313,8 +396,10 @@ def positions_record(
 ) -> int:
     """Store a batch of positions (recorded offline, perhaps) and move the last known position
     forward if one of them is newer. Positions from the future are refused. A position whose
-    client_uuid is already stored is not stored again (a replayed batch); the count returned
-    is of the batch, stored now or before."""
+    client_uuid is already stored is not stored again (a replayed batch, concurrent ones
+    included: ON CONFLICT DO NOTHING waits for the first to commit); the count returned is of
+    the batch, stored now or before. A replayed position must be the one stored
+    (`core.offline`'s rule)."""
     now = now or timezone.now()
     limit = settings.PEOPLE["POSITION_BATCH_MAX"]
     if not reports:
@@ -324,10 +409,7 @@ def positions_record(
             "batch_too_large", _("At most %(limit)d positions per request.") % {"limit": limit}
         )
     for index, report in enumerate(reports):
-        if report.accuracy_m < 0:
-            raise ApplicationError(
-                "invalid_accuracy", _("Accuracy cannot be negative."), details={"item": index}
-            )
+        check_accuracy(report.accuracy_m, details={"item": index})
         if report.recorded_at > now + timedelta(minutes=5):
             raise ApplicationError(
                 "recorded_in_future",
@@ -347,6 +429,7 @@ def positions_record(
         ],
         ignore_conflicts=True,
     )
+    _check_replayed_positions(staff, reports)
     newest = max(reports, key=lambda r: r.recorded_at)
     locked = Staff.objects.select_for_update().get(pk=staff.pk)
     if locked.last_position_at is None or newest.recorded_at > locked.last_position_at:
@@ -355,6 +438,37 @@ def positions_record(
         locked.last_position_accuracy_m = newest.accuracy_m
         locked.save(update_fields=["last_position", "last_position_at", "last_position_accuracy_m"])
     return len(reports)
+
+
+def _position_fingerprint(report) -> str:
+    return fingerprint(
+        {
+            "location": report.location,
+            "accuracy_m": float(report.accuracy_m),
+            "recorded_at": report.recorded_at,
+        }
+    )
+
+
+def _check_replayed_positions(staff: Staff, reports: Sequence[PositionInput]) -> None:
+    """A client_uuid already stored answers only for the same position of the same agent: another
+    agent's is `client_uuid_taken` (409), another position `client_uuid_reused` (422); either
+    refuses the whole batch. Positions are never edited, so the stored fields are compared."""
+    sent: dict[uuid.UUID, tuple[int, str]] = {}
+    for index, report in enumerate(reports):
+        if report.client_uuid is None:
+            continue
+        key = _position_fingerprint(report)
+        if sent.setdefault(report.client_uuid, (index, key))[1] != key:
+            raise reused(f"positions[{index}].client_uuid")
+    if not sent:
+        return
+    for row in PositionReport.objects.filter(client_uuid__in=sent):
+        index, key = sent[row.client_uuid]
+        if row.staff_id != staff.pk:
+            raise Conflict("client_uuid_taken", _("This client_uuid belongs to another position."))
+        if _position_fingerprint(row) != key:
+            raise reused(f"positions[{index}].client_uuid")
 
 
 def positions_purge(*, now: datetime | None = None) -> int:

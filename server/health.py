@@ -2,7 +2,9 @@
 
 200 `ok`; 503 with a `reason` when the database is out of reach (`database_unreachable`, with
 `Retry-After`) or when tasks have waited longer than WORKER_GRACE_SECONDS with no worker cluster
-reporting in (`no_worker`: notifications, deadlines and re-routing have stopped).
+reporting in, or on the short queue (deliveries) with no short cluster serving it (`no_worker`,
+`unserved` naming the queues: notifications, deadlines and re-routing have stopped). Both
+clusters are reported under `queue.queues`.
 """
 
 from __future__ import annotations
@@ -23,32 +25,62 @@ WORKER_GRACE_SECONDS = 60
 
 
 def queue_status(now=None) -> dict:
-    """django-q2: the broker in use, tasks waiting (and the oldest one's wait, on the ORM
-    broker), and worker clusters that reported in during the last few seconds."""
+    """django-q2: the broker in use, worker clusters that reported in during the last few
+    seconds, and per queue (the main cluster's and each of ALT_CLUSTERS) the tasks waiting and,
+    on the ORM broker, the oldest one's wait. The totals `queued` and `oldest_wait_s` cover
+    every queue."""
+    from django.conf import settings
     from django_q.brokers import get_broker
     from django_q.conf import Conf
     from django_q.models import OrmQ
     from django_q.status import Stat
 
     broker = get_broker()
+    now = now or timezone.now()
+    names = [Conf.CLUSTER_NAME, *settings.Q_CLUSTER.get("ALT_CLUSTERS", {})]
+    queues = {}
+    for name in names:
+        queue = {"queued": get_broker(name).queue_size()}
+        if Conf.ORM:
+            # a waiting task's `lock` is when it was queued; a task being run has a lock ahead
+            oldest = (
+                OrmQ.objects.using(Conf.ORM)
+                .filter(key=name, lock__lte=now)
+                .order_by("lock")
+                .values_list("lock", flat=True)
+                .first()
+            )
+            queue["oldest_wait_s"] = round((now - oldest).total_seconds()) if oldest else 0
+        queues[name] = queue
     status = {
         "broker": "orm" if Conf.ORM else ("redis" if Conf.REDIS else type(broker).__name__),
-        "queued": broker.queue_size(),
+        "queued": sum(queue["queued"] for queue in queues.values()),
+        # django-q2's reports do not say which queue a cluster serves: this counts them all
         "clusters": len(Stat.get_all(broker=broker)),
+        "queues": queues,
     }
     if Conf.ORM:
-        # a waiting task's `lock` is when it was queued; a task being run has a lock ahead
-        now = now or timezone.now()
-        oldest = OrmQ.objects.using(Conf.ORM).filter(lock__lte=now).order_by("lock").first()
-        status["oldest_wait_s"] = round((now - oldest.lock).total_seconds()) if oldest else 0
+        status["oldest_wait_s"] = max(queue["oldest_wait_s"] for queue in queues.values())
     return status
 
 
-def _worker_missing(queue: dict) -> bool:
-    if queue.get("clusters") or not queue.get("queued"):
-        return False
-    # Redis broker: no enqueue times; waiting tasks and no cluster is enough
-    return queue.get("oldest_wait_s", WORKER_GRACE_SECONDS + 1) > WORKER_GRACE_SECONDS
+def _queues_without_worker(queue: dict) -> list[str]:
+    """Queues whose tasks have waited past the grace: any queue when no cluster reports in; the
+    short queue also while clusters run (a live short cluster takes its tasks within a second,
+    so a minute's wait means it is gone — or swamped, which is as bad for deliveries)."""
+    from django.conf import settings
+
+    unserved = []
+    for name, waiting in queue.get("queues", {}).items():
+        if not waiting.get("queued"):
+            continue
+        wait = waiting.get("oldest_wait_s")  # None on Redis: no enqueue times
+        if queue.get("clusters") and (name != settings.Q_SHORT_CLUSTER or wait is None):
+            continue
+        # with no cluster at all, waiting tasks on Redis are enough
+        if wait is None or wait > WORKER_GRACE_SECONDS:
+            unserved.append(name)
+    return unserved
 
 
 @require_GET
@@ -78,8 +110,11 @@ def healthz(request):
         logger.warning("health check: queue status unavailable: %s", exc)
         queue = {"error": str(exc)}
     body = {"status": "ok", "database": "ok", "postgis": postgis_version, "queue": queue}
-    if _worker_missing(queue):
-        body.update(status="degraded", reason="no_worker")
-        logger.warning("health check: %s tasks waiting and no worker", queue["queued"])
+    unserved = _queues_without_worker(queue)
+    if unserved:
+        body.update(status="degraded", reason="no_worker", unserved=unserved)
+        logger.warning(
+            "health check: %s tasks waiting and no worker for %s", queue["queued"], unserved
+        )
         return JsonResponse(body, status=503)
     return JsonResponse(body)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import error_response
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 
 from . import feed, log
@@ -41,13 +42,14 @@ class Sync(APIView):
             ),
             CRS_QUERY_PARAMETER,
         ],
-        responses={200: SyncSerializer},
+        responses={200: SyncSerializer, 410: error_response(410)},
     )
     def get(self, request):
         """Everything in the requester's scope that changed since the cursor — records as they
         are now, and tombstones for removals and records that left the scope — in commit-safe
         order, a page at a time. A cursor older than the log's retention → 410
         `resync_required`."""
+        crs = output_crs(request)
         raw = request.query_params.get("since")
         if not raw:
             return Response({"cursor": str(log.current()), "more": False, "changes": []})
@@ -55,6 +57,6 @@ class Sync(APIView):
             request.user,
             log.Cursor.parse(raw),
             limit=settings.SYNC["PAGE_SIZE"],
-            crs=output_crs(request),
+            crs=crs,
         )
         return Response(SyncSerializer(body).data)

@@ -75,18 +75,16 @@ ENTITIES: dict[str, Entity] = {
 
 
 def audience(user) -> dict:
-    """The hints a change must match to concern this requester (sync/migrations/0002)."""
+    """The hints a change must match to concern this requester (sync/sqlgen.py): an area hint
+    names the areas whose managers see the record, so it is matched against the areas this
+    requester manages and nothing else — working at a station, or looking after a grid of a
+    community, does not make an agent see their colleagues' records (they get them through
+    their own staff and user hints)."""
     scope = scope_for(user)
-    areas = set(scope.managed_area_ids)
-    if scope.staff is not None and scope.staff.centre_id:
-        areas.add(scope.staff.centre.area_id)
-    areas |= set(
-        Grid.objects.filter(pk__in=scope.own_grid_ids).values_list("community_id", flat=True)
-    )
     return {
         "everything": scope.everything,
         "staff_ids": [scope.staff.pk] if scope.staff is not None else [],
-        "area_ids": sorted(areas),
+        "area_ids": sorted(scope.managed_area_ids),
         "user_ids": [user.pk],
     }
 

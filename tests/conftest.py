@@ -57,5 +57,5 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # generous: CI machines are shared; a hang still ends
     )

@@ -289,7 +289,8 @@ def _agents_key(scope: Scope, user) -> str:
 
 def _agents(t: TileRequest) -> tuple[str, list]:
     """Active agents' last positions within the retention period, per `reads_positions_of`:
-    all for administrators, else the agents of the stations the requester manages."""
+    all for administrators, else the agents of the stations the requester manages; `fresh` as
+    routing judges it (`people_position_fresh`)."""
     frame, params = _frame(t)
     staff = t.scope.staff
     scope_sql, scope_params = "", []
@@ -298,20 +299,21 @@ def _agents(t: TileRequest) -> tuple[str, list]:
             SELECT c.id FROM geo_servicecentre c WHERE c.area_id = ANY(%s)))"""
         scope_params = [staff.pk, sorted(t.scope.managed_area_ids)]
     people = settings.PEOPLE
-    fresh_since = t.now - timedelta(minutes=people["POSITION_MAX_AGE_MINUTES"])
     kept_since = t.now - timedelta(days=people["POSITION_RETENTION_DAYS"])
     sql = f"""{frame}
         SELECT ST_AsMVT(f.*, 'agents', {EXTENT}, 'geom') FROM (
             SELECT {_mvt_geom("s.last_position")} AS geom, s.id, s.full_name AS name,
                    floor(extract(epoch FROM s.last_position_at))::bigint AS at,
                    round(s.last_position_accuracy_m)::int AS accuracy_m,
-                   s.last_position_at >= %s AS fresh
+                   people_position_fresh(s.last_position_at, s.last_position_accuracy_m,
+                                         %s, %s, %s) AS fresh
             FROM people_staff s CROSS JOIN bounds b
             WHERE s.active AND s.roles @> ARRAY[%s]::varchar[]
               AND s.last_position && b.box AND s.last_position_at >= %s {scope_sql}
         ) f WHERE f.geom IS NOT NULL
     """
-    return sql, [*params, fresh_since, Role.AGENT.value, kept_since, *scope_params]
+    fresh = [t.now, people["POSITION_MAX_AGE_MINUTES"], people["POSITION_MAX_ACCURACY_M"]]
+    return sql, [*params, *fresh, Role.AGENT.value, kept_since, *scope_params]
 
 
 LAYERS: dict[str, Layer] = {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from cases.models import Case
+from core.offline import fingerprint_field
 from people.models import Staff
 
 
@@ -22,6 +23,7 @@ class Visit(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    client_fingerprint = fingerprint_field()  # core.offline: the replay rule
     appointment = models.ForeignKey(
         Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
     )

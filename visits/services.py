@@ -25,7 +25,8 @@ from cases.models import OPEN as OPEN_CASE
 from cases.selectors import cases_for
 from cases.services import appointment_by_client_uuid
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
-from core.offline import replayed
+from core.offline import fingerprint, replayed
+from geo.geometry import check_accuracy
 from people.models import Role
 from people.scope import scope_for
 
@@ -58,11 +59,22 @@ def visit_schedule(
     case_client_uuid: uuid.UUID | None = None,
 ) -> tuple[Visit, bool]:
     """Plan a visit to an appointment's or a case's home; returns (visit, created). The same
-    client_uuid from the same user returns the first visit (an offline phone's replay); the
-    appointment or case may be named by the client_uuid the phone gave it offline."""
+    request with the same client_uuid from the same user returns the first visit (an offline
+    phone's replay, `core.offline`); the appointment or case may be named by the client_uuid
+    the phone gave it offline."""
+    sent = fingerprint(
+        {
+            "appointment": appointment_id,
+            "case": case_id,
+            "scheduled_for": scheduled_for,
+            "appointment_client_uuid": appointment_client_uuid,
+            "case_client_uuid": case_client_uuid,
+        }
+    )
     existing = replayed(
-        Visit.objects,
+        Visit,
         client_uuid,
+        fingerprint=sent,
         owner="created_by_id",
         actor=actor,
         taken=_("This client_uuid belongs to another visit."),
@@ -118,6 +130,7 @@ def visit_schedule(
         raise PermissionDenied("permission_denied", _("You may not plan this visit."))
     visit = Visit.objects.create(
         client_uuid=client_uuid,
+        client_fingerprint=sent if client_uuid is not None else "",
         appointment=subject if isinstance(subject, Appointment) else None,
         case=None if isinstance(subject, Appointment) else subject,
         agent=agent,
@@ -154,12 +167,7 @@ def check_in(
 ) -> Visit:
     visit = _locked(actor, visit_id)
     _check_state(visit, (Status.SCHEDULED,), "check in")
-    if accuracy_m is not None and (accuracy_m < 0 or accuracy_m > 10_000):
-        raise ApplicationError(
-            "invalid_accuracy",
-            _("Accuracy is in metres, 0 to 10,000."),
-            details={"field": "accuracy_m"},
-        )
+    check_accuracy(accuracy_m)
     visit.checked_in_at = now or timezone.now()
     visit.check_in_position = position
     visit.check_in_accuracy_m = accuracy_m

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.fields import CODE_MAX_LENGTH, crs_field, id_field
 from core.api.serializers import ActionOfferSerializer, CachedFieldsMixin
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
@@ -13,13 +14,15 @@ from ..models import Appointment, AppointmentEvent, Channel
 
 
 class AppointmentInput(serializers.Serializer):
-    service_item = serializers.CharField(help_text="Catalogue code; QT-000 for any other request.")
+    service_item = serializers.CharField(
+        max_length=CODE_MAX_LENGTH, help_text="Catalogue code; QT-000 for any other request."
+    )
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     applicant_name = serializers.CharField(max_length=50)
     applicant_phone = serializers.CharField(max_length=20)
     resident_id = serializers.CharField(required=False, allow_blank=True, max_length=18)
     location = GeoJSONGeometryInput(help_text="GeoJSON Point.")
-    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
+    crs = crs_field()
     address = serializers.CharField(max_length=300)
     preferred_start = serializers.DateTimeField(required=False, allow_null=True)
     preferred_end = serializers.DateTimeField(required=False, allow_null=True)
@@ -145,10 +148,23 @@ class AppointmentDetailSerializer(AppointmentSerializer):
 class ActionInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    to = serializers.IntegerField(required=False, help_text="Staff id (hand_over, reassign).")
+    to = id_field(required=False, help_text="Staff id (hand_over, reassign).")
     version = serializers.IntegerField(
-        required=False, help_text="Optional; actions are guarded by state."
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="Optional; actions are guarded by state.",
     )
+
+
+class ActionDoneSerializer(serializers.Serializer):
+    """The answer to an action after which the appointment is no longer the actor's to see
+    (declined or handed over: it went to someone else). The action was taken; a phone replaying
+    its queue must not read this as a failure."""
+
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    visible = serializers.BooleanField(help_text="Always false: no longer in your scope.")
 
 
 class ResidentIdSerializer(serializers.Serializer):

@@ -5,14 +5,21 @@ from __future__ import annotations
 from django.core.cache import caches
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from catalogue.notice import notice_data
+from core.api.input import query_choice, query_division_code
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.privacy import NO_STORE
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point
@@ -79,7 +86,7 @@ class AppointmentList(APIView):
     def get(self, request):
         """Appointments the requester may see, newest first, a cursor page at a time."""
         rows = appointments_for(request.user)
-        if status_filter := request.query_params.get("status"):
+        if status_filter := query_choice(request, "status", Status.values):
             rows = rows.filter(status=status_filter)
         context = {"crs": output_crs(request), "staff_view": _staff_view(request)}
         return cursor_page(request, self, rows, s.AppointmentSerializer, context)
@@ -108,7 +115,10 @@ class AppointmentList(APIView):
     )
     def post(self, request):
         """Book a visit. Routed to the agent of the resident's grid; an agent entering it for a
-        resident in front of them owns it (首问负责). Anonymous bookers see only their agent."""
+        resident in front of them owns it (首问负责). Anonymous bookers see only their agent.
+        The same booking sent again with its `client_uuid` answers the first one again (201);
+        another body with that `client_uuid` is 422 `client_uuid_reused`, someone else's 409
+        `client_uuid_taken` — neither shows anything of the booking."""
         serializer = s.AppointmentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -165,7 +175,13 @@ class AppointmentAction(APIView):
     @extend_schema(
         tags=["appointments"],
         request=s.ActionInput,
-        responses={200: s.AppointmentSerializer},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AppointmentActionResult",
+                serializers=[s.AppointmentSerializer, s.ActionDoneSerializer],
+                resource_type_field_name=None,
+            )
+        },
         parameters=[
             OpenApiParameter(
                 "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=actions.PUBLIC_ACTIONS
@@ -180,10 +196,11 @@ class AppointmentAction(APIView):
         appointment = actions.appointment_act(
             actor=request.user, appointment_id=pk, action=action, payload=serializer.validated_data
         )
+        after = appointments_for(request.user).filter(pk=appointment.pk).first()
+        if after is None:  # declined or handed on: done, and no longer the actor's to read
+            return Response({"id": appointment.pk, "action": action, "visible": False})
         context = {"crs": output_crs(request), "staff_view": True}
-        return Response(
-            s.AppointmentSerializer(_get(request, appointment.pk), context=context).data
-        )
+        return Response(s.AppointmentSerializer(after, context=context).data)
 
 
 class UnroutedQueue(APIView):
@@ -198,8 +215,8 @@ class UnroutedQueue(APIView):
     def get(self, request):
         """The unrouted queue of the stations in the requester's scope (managers clear it)."""
         rows = appointments_for(request.user).filter(status=Status.UNROUTED).order_by("created_at")
-        if code := request.query_params.get("centre"):
-            rows = rows.filter(queue_centre__area__code=code.ljust(12, "0"))
+        if code := query_division_code(request, "centre"):
+            rows = rows.filter(queue_centre__area__code=code)
         context = {"crs": output_crs(request), "staff_view": True}
         return Response(s.AppointmentSerializer(rows[:500], many=True, context=context).data)
 
@@ -218,4 +235,7 @@ class ResidentIdView(APIView):
         if not appointment.resident_id_encrypted:
             raise NotFound("no_resident_id", _("No ID number was given."))
         ResidentIdRead.objects.create(appointment=appointment, reader=request.user, purpose="api")
-        return Response({"resident_id": identity.decrypt(appointment.resident_id_encrypted)})
+        return Response(
+            {"resident_id": identity.decrypt(appointment.resident_id_encrypted)},
+            headers=NO_STORE,
+        )

@@ -1,4 +1,4 @@
--- routing_candidate: one candidate's figures for routing_rank: fresh position or station, distance, open work
+-- routing_candidate: one candidate's figures for routing_rank: fresh position (people_position_fresh) or station, distance, open work
 -- (open_work_of), cap, working time in the window (people_availability), exclusion, eligibility.
 -- Inlinable (LANGUAGE sql, one SELECT): planned into routing_rank's statements.
 CREATE OR REPLACE FUNCTION routing_candidate(p_staff bigint, p_geom geometry, p_ws timestamp with time zone, p_we timestamp with time zone, p_default tstzmultirange, p_excluded text, p_max_age integer, p_max_acc double precision, p_cap integer)
@@ -15,8 +15,8 @@ AS $function$
     LEFT JOIN geo_servicecentre ctr ON ctr.id = s.centre_id
     CROSS JOIN LATERAL (
         SELECT (s.last_position IS NOT NULL
-                AND s.last_position_at >= now() - make_interval(mins => p_max_age)
-                AND s.last_position_accuracy_m <= p_max_acc) AS fresh,
+                AND people_position_fresh(s.last_position_at, s.last_position_accuracy_m, now(),
+                                          p_max_age, p_max_acc)) AS fresh,
                coalesce(s.open_work_cap::integer, p_cap) AS cap,
                -- NULL: nobody excluded (a backlog passes no list at all)
                coalesce(p_staff::text = ANY (string_to_array(p_excluded, ',')), false)

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.input import validated
+from core.api.parsers import MultiPartParser
 from core.errors import NotFound
 
 from .. import selectors, services
@@ -83,8 +83,9 @@ UPLOAD_DOC = (
     "Photos: JPEG, PNG or HEIC, recognised from the bytes (the file name does not count). "
     "Stored is a clean copy: turned upright, with no EXIF, GPS or XMP; a HEIC photo is stored "
     "as JPEG. Refusals: `file_too_large` (413), `unsupported_file_type`, `invalid_image`, "
-    "`image_too_large` (pixels). The same `client_uuid` sent again by the same user returns "
-    "the first attachment (200); by someone else, 409 `client_uuid_taken`."
+    "`image_too_large` (pixels). The same upload sent again with its `client_uuid` by the same "
+    "user returns the first attachment (200); another file, kind, note or subject with it, 422 "
+    "`client_uuid_reused`; by someone else, 409 `client_uuid_taken`."
 )
 
 

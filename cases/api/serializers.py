@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.fields import ITEMS_MAX, TEXT_MAX_LENGTH, bounded_json, crs_field, id_field
 from core.api.serializers import ActionOfferSerializer
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
@@ -12,7 +13,7 @@ from ..models import Case, CaseEvent, CustodyTransfer, Fee, Original, RegisterEn
 
 
 class CaseInput(serializers.Serializer):
-    appointment = serializers.IntegerField(
+    appointment = id_field(
         required=False, allow_null=True, help_text="Open from this confirmed appointment."
     )
     appointment_client_uuid = serializers.UUIDField(
@@ -27,10 +28,13 @@ class CaseInput(serializers.Serializer):
     resident_id = serializers.CharField(required=False, allow_blank=True, max_length=18)
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     location = GeoJSONGeometryInput(required=False, allow_null=True)
-    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
+    crs = crs_field()
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     checklist = serializers.DictField(
-        child=serializers.CharField(), required=False, allow_null=True
+        child=serializers.CharField(max_length=TEXT_MAX_LENGTH),
+        required=False,
+        allow_null=True,
+        validators=[bounded_json],
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
@@ -40,7 +44,7 @@ class CaseEditInput(serializers.Serializer):
     address = serializers.CharField(required=False, max_length=300)
     applicant_phone = serializers.CharField(required=False, max_length=20)
     location = GeoJSONGeometryInput(required=False)
-    crs = serializers.CharField(required=False)
+    crs = crs_field()
 
 
 class CaseActionInput(serializers.Serializer):
@@ -49,13 +53,19 @@ class CaseActionInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     checklist = serializers.DictField(
-        child=serializers.CharField(), required=False, help_text="review, accept"
+        child=serializers.CharField(max_length=TEXT_MAX_LENGTH),
+        required=False,
+        validators=[bounded_json],
+        help_text="review, accept",
     )
     originals = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="accept: [{name, material_key}]"
+        child=serializers.DictField(validators=[bounded_json]),
+        required=False,
+        max_length=ITEMS_MAX,
+        help_text="accept: [{name, material_key}]",
     )
-    to = serializers.IntegerField(required=False, help_text="hand_over: staff id")
-    original = serializers.IntegerField(required=False, help_text="custody: original id")
+    to = id_field(required=False, help_text="hand_over: staff id")
+    original = id_field(required=False, help_text="custody: original id")
     name = serializers.CharField(
         required=False, max_length=100, help_text="custody: a new original; fee: its name"
     )
@@ -67,9 +77,11 @@ class CaseActionInput(serializers.Serializer):
     signature = serializers.FileField(required=False, help_text="return: a signature photo")
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    fields = serializers.DictField(required=False, help_text="correct: changed register fields")
+    fields = serializers.DictField(
+        required=False, validators=[bounded_json], help_text="correct: changed register fields"
+    )
     position = GeoJSONGeometryInput(required=False, help_text="Where the phone was (Point).")
-    crs = serializers.CharField(required=False)
+    crs = crs_field()
 
 
 class CaseStaffSerializer(serializers.Serializer):
@@ -119,7 +131,10 @@ class RegisterEntrySerializer(serializers.ModelSerializer):
             "corrects",
             "content",
             "created_at",
+            "prev_hash",
             "hash",
+            "scheme",
+            "key_id",
         ]
 
 
@@ -227,3 +242,12 @@ class TrackingSerializer(serializers.Serializer):
     due_provisional = serializers.BooleanField()
     reason = serializers.CharField(allow_blank=True, help_text="A decline or refusal reason.")
     timeline = serializers.ListField(child=serializers.DictField())
+
+
+class RegisterHeadSerializer(serializers.Serializer):
+    published_on = serializers.DateField()
+    published_at = serializers.DateTimeField()
+    centre = serializers.CharField(source="centre.area.code")
+    centre_name = serializers.CharField(source="centre.name")
+    number = serializers.CharField(help_text="The entry at the head, e.g. 2026-00017.")
+    hash = serializers.CharField(help_text="Its keyed hash (HMAC-SHA256).")

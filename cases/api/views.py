@@ -3,20 +3,23 @@ receipt, the register, public tracking."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from appointments.models import ResidentIdRead
 from catalogue.notice import notice_data
-from core.api.input import validated
+from core.api.input import parse_date, query_choice, query_division_code, query_int, validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
+from core.api.parsers import FormParser, JSONParser, MultiPartParser
+from core.api.privacy import NO_STORE, no_store
 from core.api.renderers import PDFRenderer
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
@@ -25,11 +28,13 @@ from residents import identity
 
 from .. import actions, services, tracking
 from ..access import handles
-from ..deadlines import light_sql, today
+from ..deadlines import GREEN, RED, YELLOW, light_sql, today
 from ..models import Status
 from ..rules import missing_of
 from ..selectors import cases_for, register_for
 from . import serializers as s
+
+LIGHTS = [GREEN, YELLOW, RED]
 
 
 def _cases(request):
@@ -67,7 +72,7 @@ class CaseList(APIView):
         tags=["cases"],
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(Status.values)),
-            OpenApiParameter("light", OpenApiTypes.STR, enum=["green", "yellow", "red"]),
+            OpenApiParameter("light", OpenApiTypes.STR, enum=LIGHTS),
             OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
             CRS_QUERY_PARAMETER,
             *CURSOR_PARAMETERS,
@@ -79,18 +84,21 @@ class CaseList(APIView):
         """Cases the requester may see, newest first, each with its deadline light, a cursor
         page at a time."""
         rows = _cases(request)
-        if value := request.query_params.get("status"):
+        if value := query_choice(request, "status", Status.values):
             rows = rows.filter(status=value)
-        if value := request.query_params.get("light"):
+        if value := query_choice(request, "light", LIGHTS):
             rows = rows.filter(light=value)
-        if value := request.query_params.get("centre"):
-            rows = rows.filter(centre__area__code=value.ljust(12, "0"))
+        if value := query_division_code(request, "centre"):
+            rows = rows.filter(centre__area__code=value)
         return cursor_page(request, self, rows, s.CaseSerializer, {"crs": output_crs(request)})
 
     @extend_schema(
         tags=["cases"],
         request=s.CaseInput,
-        responses={201: s.CaseDetailSerializer},
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(s.CaseDetailSerializer, description="A replay: the first case."),
+        },
         examples=[
             OpenApiExample(
                 "From a confirmed appointment", request_only=True, value={"appointment": 42}
@@ -110,7 +118,9 @@ class CaseList(APIView):
     )
     def post(self, request):
         """Open a case: from a confirmed appointment (its tracking code and owner carry over),
-        or a walk-in at a station's desk or a street/town centre (the opener is responsible)."""
+        or a walk-in at a station's desk or a street/town centre (the opener is responsible).
+        The same request again with its client_uuid returns the first case (200); another
+        request with it is 422 `client_uuid_reused`."""
         data = validated(s.CaseInput, request.data)
         opening = services.Opening(
             appointment=data.get("appointment"),
@@ -246,14 +256,21 @@ class CaseReceipt(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, pk: int):
-        """The triplicate register receipt of the case's latest register entry (A4 PDF)."""
-        from ..receipt import receipt_pdf
+        """The triplicate register receipt of the case's latest register entry (A4 PDF).
+
+        The applicant's copy carries the return code (取件确认码) only on the sheet produced at
+        acceptance: the first download by the person who registered the entry, within
+        `CASES_APPLICANT_COPY_MINUTES`. Every other download shows it masked."""
+        from ..receipt import applicant_copy_claim, receipt_pdf
 
         case = _get(request, pk)
         entry = case.register_entries.order_by("-created_at", "-pk").first()
         if entry is None:
             raise NotFound("no_register_entry", _("The case is not accepted yet."))
-        response = HttpResponse(receipt_pdf(entry), content_type="application/pdf")
+        with transaction.atomic():  # a failed render gives the applicant's copy back
+            issued = applicant_copy_claim(entry, user=request.user, now=timezone.now())
+            pdf = receipt_pdf(entry, with_return_code=issued)
+        response = no_store(HttpResponse(pdf, content_type="application/pdf"))
         response["Content-Disposition"] = (
             f'inline; filename="{case.tracking_code}-{entry.number}.pdf"'
         )
@@ -271,7 +288,9 @@ class CaseResidentId(APIView):
         if not case.resident_id_encrypted:
             raise NotFound("no_resident_id", _("No ID number was given."))
         ResidentIdRead.objects.create(case=case, reader=request.user, purpose="api")
-        return Response({"resident_id": identity.decrypt(case.resident_id_encrypted)})
+        return Response(
+            {"resident_id": identity.decrypt(case.resident_id_encrypted)}, headers=NO_STORE
+        )
 
 
 class Register(APIView):
@@ -291,15 +310,43 @@ class Register(APIView):
     def get(self, request):
         """Register entries in the requester's scope, in register order."""
         rows = register_for(request.user).order_by("centre_id", "year", "serial")
-        if value := request.query_params.get("centre"):
-            rows = rows.filter(centre__area__code=value.ljust(12, "0"))
-        if value := request.query_params.get("copies_for"):
-            rows = rows.filter(street_centre__area__code=value.ljust(12, "0")).order_by(
-                "-created_at"
-            )
-        if (value := request.query_params.get("year")) and value.isdigit():
-            rows = rows.filter(year=int(value))
+        if value := query_division_code(request, "centre"):
+            rows = rows.filter(centre__area__code=value)
+        if value := query_division_code(request, "copies_for"):
+            rows = rows.filter(street_centre__area__code=value).order_by("-created_at")
+        if value := query_int(request, "year", minimum=2000, maximum=2100):
+            rows = rows.filter(year=value)
         return Response(s.RegisterEntrySerializer(rows[:1000], many=True).data)
+
+
+class RegisterHeads(APIView):
+    @extend_schema(
+        tags=["cases"],
+        operation_id="register_heads_list",
+        parameters=[
+            OpenApiParameter("centre", OpenApiTypes.STR, description="Station division code."),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day of publication."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, included."),
+        ],
+        responses={200: s.RegisterHeadSerializer(many=True)},
+    )
+    def get(self, request):
+        """The register heads published daily, of the stations in the requester's scope, as a
+        file to keep: `verify_register --head <hash>` later proves the register still leads to
+        each (ADR 0022). Newest day first, at most 10,000."""
+        from ..register_heads import heads_for
+
+        q = request.query_params
+        start = parse_date(q["from"], "from") if q.get("from") else None
+        end = parse_date(q["to"], "to") if q.get("to") else None
+        centre = query_division_code(request, "centre") or ""
+        rows = heads_for(request.user, centre_code=centre, start=start, end=end)
+        body = s.RegisterHeadSerializer(rows[:10000], many=True).data
+        response = Response(body)
+        response["Content-Disposition"] = (
+            f'attachment; filename="register-heads-{today().isoformat()}.json"'
+        )
+        return response
 
 
 class TrackThrottle(AnonRateThrottle):

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.fields import (
+    CODE_MAX_LENGTH,
+    DIVISION_CODE_MAX_LENGTH,
+    LONG_TEXT_MAX_LENGTH,
+    bounded_json,
+)
+
 from ..models import ApprovalWindow, HandlingLevel, ServiceItemVersion
 
 
@@ -20,7 +27,10 @@ class WindowInput(serializers.Serializer):
     code = serializers.CharField(max_length=32)
     department = serializers.CharField(max_length=100)
     name = serializers.CharField(max_length=100)
-    centre = serializers.CharField(help_text="Division code of the centre the window sits in.")
+    centre = serializers.CharField(
+        max_length=DIVISION_CODE_MAX_LENGTH,
+        help_text="Division code of the centre the window sits in.",
+    )
     hours = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=32)
 
@@ -89,22 +99,34 @@ class ItemContentInput(serializers.Serializer):
 
     name = serializers.CharField(max_length=200)
     category = serializers.CharField(max_length=50)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     handling_level = serializers.ChoiceField(choices=HandlingLevel.choices)
     department = serializers.CharField(max_length=100)
     window = serializers.CharField(
-        required=False, allow_null=True, help_text="Approval window code."
+        required=False,
+        allow_null=True,
+        max_length=CODE_MAX_LENGTH,
+        help_text="Approval window code.",
     )
-    legal_basis = serializers.CharField(required=False, allow_blank=True)
-    eligibility = serializers.CharField(required=False, allow_blank=True)
+    legal_basis = serializers.CharField(
+        required=False, allow_blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    eligibility = serializers.CharField(
+        required=False, allow_blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     materials = serializers.JSONField(
-        help_text="List of {key, name, form, copies, issuer, notes, agent_may_carry_original}."
+        validators=[bounded_json],
+        help_text="List of {key, name, form, copies, issuer, notes, agent_may_carry_original}.",
     )
-    procedure = serializers.JSONField(help_text="List of steps.")
+    procedure = serializers.JSONField(validators=[bounded_json], help_text="List of steps.")
     committed_limit_days = serializers.JSONField(help_text="Working days.")
     proxy_limit_days = serializers.JSONField(help_text="Working days, at most the committed limit.")
     fees = serializers.JSONField(
-        required=False, help_text="List of {name, amount, legal_basis}; none means free."
+        required=False,
+        validators=[bounded_json],
+        help_text="List of {name, amount, legal_basis}; none means free.",
     )
     home_visit_usual = serializers.BooleanField(required=False)
 
@@ -123,7 +145,9 @@ class ItemPatchInput(ItemContentInput):
 
 
 class CentreItemsInput(serializers.Serializer):
-    items = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=CODE_MAX_LENGTH), allow_empty=True, max_length=1000
+    )
 
 
 class NoticeSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from core.api.input import validated
 from core.api.renderers import PDFRenderer
 from core.errors import NotFound
 from geo import services as geo_services
-from people.scope import scope_for
+from people import services as people_services
 
 from .. import services
 from ..models import ApprovalWindow, ServiceItemVersion
@@ -181,7 +181,7 @@ class CentreItems(APIView):
     @extend_schema(tags=["catalogue"], responses={200: s.ItemSummarySerializer(many=True)})
     def get(self, request, code: str):
         """The items a centre proxies (also on its public board)."""
-        area = geo_services.area_get(code=code)
+        area = people_services.centre_area_get(code)
         ids = current_versions().filter(item__centres__area=area).values("pk")
         versions = (
             ServiceItemVersion.objects.filter(pk__in=ids)
@@ -197,11 +197,7 @@ class CentreItems(APIView):
     )
     def put(self, request, code: str):
         """Replace the list of items this centre proxies (its managers and district staff)."""
-        area = geo_services.area_get(code=code)
-        if not scope_for(request.user).sees_area(area.pk) or not hasattr(area, "centre"):
-            raise NotFound(
-                "unknown_centre", _("No service centre with code %(code)s.") % {"code": code}
-            )
+        area = people_services.centre_area_visible(request.user, code)
         data = validated(s.CentreItemsInput, request.data)
         services.centre_items_set(actor=request.user, centre=area.centre, codes=data["items"])
         return self.get(request, code)

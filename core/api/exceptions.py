@@ -1,6 +1,8 @@
 """DRF exception handler: every failure inside an API view becomes the one error shape.
 
-Validation errors keep DRF's field → messages mapping under `details.fields`.
+Validation errors keep DRF's field → messages mapping under `details.fields`, and the same
+mapping to each broken rule's code (`max_length`, `max_value`, `not_a_number`, …) under
+`details.codes`, which a client can switch on.
 """
 
 from __future__ import annotations
@@ -41,7 +43,12 @@ def _flatten(detail) -> object:
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        headers = {}
+        if exc.status == 429 and isinstance(exc.details.get("retry_after"), int):
+            headers["Retry-After"] = str(exc.details["retry_after"])  # the brake's locks
+        return Response(
+            error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -60,7 +67,7 @@ def api_exception_handler(exc, context):
         body = error_body(
             "invalid_input",
             _("The request has invalid fields."),
-            {"fields": _flatten(exc.detail)},
+            {"fields": _flatten(exc.detail), "codes": _flatten(exc.get_codes())},
         )
         return Response(body, status=status.HTTP_400_BAD_REQUEST, headers=headers)
 

@@ -1,8 +1,10 @@
 """Keeps HTML error pages and tracebacks away from API clients.
 
 Anything that escapes a view under /api/ (or /healthz) is logged and answered with a JSON 500
-in the one error shape, whatever DEBUG says; a lost database is a 503 with `Retry-After`. Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused
-with 413 before any view reads them.
+in the one error shape, whatever DEBUG says; a lost database is a 503 with `Retry-After`.
+Before any view: a path with NUL (`%00`), or a query string that is not UTF-8 or carries NUL
+(`%00`, `%ED%A0%80`), is refused with 400 `invalid_characters` (bodies get the same check in
+core/api/parsers.py), and bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import logging
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+
 from .errors import database_unavailable_response, error_response, is_database_lost
+from .input import check_url
 
 logger = logging.getLogger("core.api")
 
@@ -29,10 +34,18 @@ class ApiErrorMiddleware:
 
     def __call__(self, request):
         if is_api_path(request.path):
-            too_large = self._refuse_large_body(request)
-            if too_large is not None:
-                return too_large
+            refusal = self._refuse_unreadable_url(request) or self._refuse_large_body(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse_unreadable_url(request):
+        try:
+            check_url(request)
+        except ApplicationError as error:
+            return error_response(error.code, error.message, error.status, error.details)
+        return None
 
     @staticmethod
     def _refuse_large_body(request):

@@ -11,13 +11,34 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
 
+from .input import query_int
 
-class PageNumberPagination(pagination.PageNumberPagination):
+
+class StrictPageSize:
+    """`?page_size=` outside 1..max_page_size is refused (400 `invalid_parameter`), not
+    silently replaced by the default."""
+
+    def get_page_size(self, request):
+        size = query_int(request, self.page_size_query_param, minimum=1, maximum=self.max_page_size)
+        return self.page_size if size is None else size
+
+
+class StrictPageNumber(StrictPageSize):
+    """`?page=` is a whole number (or `last`); a page past the end stays a 404."""
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        if number not in self.last_page_strings:
+            query_int(request, self.page_query_param, minimum=1, maximum=2**31 - 1)
+        return number
+
+
+class PageNumberPagination(StrictPageNumber, pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
 
-class NewestFirstCursor(pagination.CursorPagination):
+class NewestFirstCursor(StrictPageSize, pagination.CursorPagination):
     """Newest first by id (ids only grow), `?page_size=` up to 500 (default 50)."""
 
     ordering = "-pk"

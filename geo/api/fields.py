@@ -8,6 +8,7 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core import coords
+from core.api.pagination import StrictPageNumber
 
 from ..geometry import geometry_in_crs, parse_crs
 
@@ -45,7 +46,7 @@ class CrsGeometryField(GeometryField):
         return super().to_representation(value)
 
 
-class FeaturePagination(GeoJsonPagination):
+class FeaturePagination(StrictPageNumber, GeoJsonPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 

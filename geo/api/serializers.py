@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from core import coords
+from core.api.fields import CODE_MAX_LENGTH, DIVISION_CODE_MAX_LENGTH, ITEMS_MAX, crs_field
 from geo.geometry import geometry_in_crs
 
 from ..models import Area, Grid, GridBoundary, ServiceCentre
@@ -117,16 +118,18 @@ _CRS = serializers.ChoiceField(choices=coords.CRS_CHOICES, default=coords.WGS84,
 class GridCreateInput(serializers.Serializer):
     code = serializers.CharField(required=False, max_length=32, help_text="Generated if absent.")
     name = serializers.CharField(max_length=100)
-    community = serializers.CharField(help_text="Division code of the community or village.")
+    community = serializers.CharField(
+        max_length=DIVISION_CODE_MAX_LENGTH, help_text="Division code of the community or village."
+    )
     boundary = GeoJSONGeometryInput(help_text="GeoJSON Polygon or MultiPolygon.")
-    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
+    crs = crs_field()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class GridUpdateInput(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=100)
     boundary = GeoJSONGeometryInput(required=False)
-    crs = serializers.CharField(required=False)
+    crs = crs_field()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -137,12 +140,14 @@ class GridPartInput(serializers.Serializer):
 
 
 class GridSplitInput(serializers.Serializer):
-    parts = GridPartInput(many=True)
-    crs = serializers.CharField(required=False)
+    parts = GridPartInput(many=True, max_length=ITEMS_MAX)
+    crs = crs_field()
 
 
 class GridMergeInput(serializers.Serializer):
-    grids = serializers.ListField(child=serializers.CharField(), min_length=2)
+    grids = serializers.ListField(
+        child=serializers.CharField(max_length=CODE_MAX_LENGTH), min_length=2, max_length=ITEMS_MAX
+    )
     code = serializers.CharField(required=False, max_length=32)
     name = serializers.CharField(max_length=100)
 

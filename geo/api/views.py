@@ -10,7 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.input import validated
+from core.api.input import query_choice, validated
 from core.errors import NotFound, PermissionDenied
 
 from .. import access, selectors, services
@@ -92,7 +92,7 @@ class AreaList(CrsContextMixin, generics.ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         areas = access.policy().areas(self.request.user, Area.objects.select_related("parent"))
-        if level := params.get("level"):
+        if level := query_choice(self.request, "level", Area.Level.values):
             areas = areas.filter(level=level)
         if parent := params.get("parent"):
             areas = areas.filter(parent=_visible_area(self.request.user, parent))
@@ -140,7 +140,7 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         params = self.request.query_params
         grids = access.policy().grids(self.request.user, _grid_queryset())
-        active = params.get("active", "true")
+        active = query_choice(self.request, "active", ("true", "false", "all"), default="true")
         if active == "true":
             grids = grids.filter(retired_at__isnull=True)
         elif active == "false":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import CODE_MAX_LENGTH, ITEMS_MAX, NumberField, crs_field, id_field
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
 
@@ -32,6 +35,7 @@ class StaffSerializer(serializers.ModelSerializer):
             "centre",
             "public",
             "active",
+            "language",
         ]
 
 
@@ -53,18 +57,36 @@ class MeSerializer(serializers.Serializer):
     last_position_at = serializers.DateTimeField(allow_null=True)
 
 
+@extend_schema_field(serializers.ChoiceField(choices=settings.LANGUAGES))
+class LanguageCodeField(serializers.CharField):
+    """A language code as given: people.services decides whether it is one there is (a choice
+    field would refuse an unknown one as a generic `invalid_input`, not `unknown_language`)."""
+
+
+class MeEditInput(serializers.Serializer):
+    language = LanguageCodeField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=(
+            "The language of the messages written to you (notifications, pushes), one of "
+            + ", ".join(f"`{code}`" for code, _name in settings.LANGUAGES)
+            + " (default `zh-hans`); anything else is refused with 400 `unknown_language`."
+        ),
+    )
+
+
 class PositionInput(serializers.Serializer):
     location = GeoJSONGeometryInput(help_text="GeoJSON Point.")
-    accuracy_m = serializers.FloatField(min_value=0)
+    accuracy_m = NumberField(min_value=0, help_text="Metres, 0 to 10,000 (a JSON number).")
     recorded_at = serializers.DateTimeField()
-    crs = serializers.CharField(required=False, help_text="Overrides the batch's crs.")
+    crs = crs_field(help_text="Overrides the batch's crs.")
     client_uuid = serializers.UUIDField(
         required=False, allow_null=True, help_text="Set by the phone: a replayed batch stores once."
     )
 
 
 class PositionBatchInput(serializers.Serializer):
-    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
+    crs = crs_field()
     positions = PositionInput(many=True, allow_empty=False)
 
 
@@ -107,18 +129,18 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentInput(serializers.Serializer):
-    staff = serializers.IntegerField()
+    staff = id_field()
     kind = serializers.ChoiceField(choices=GridAssignment.Kind.choices)
     valid_from = serializers.DateField(required=False, help_text="Default: today.")
     valid_to = serializers.DateField(required=False, allow_null=True)
 
 
 class BulkAssignmentItem(AssignmentInput):
-    grid = serializers.CharField()
+    grid = serializers.CharField(max_length=CODE_MAX_LENGTH)
 
 
 class BulkAssignmentInput(serializers.Serializer):
-    assignments = BulkAssignmentItem(many=True, allow_empty=False)
+    assignments = BulkAssignmentItem(many=True, allow_empty=False, max_length=ITEMS_MAX)
 
 
 class AssignmentEndInput(serializers.Serializer):
@@ -137,7 +159,7 @@ class ShiftSerializer(serializers.ModelSerializer):
 
 
 class ShiftInput(serializers.Serializer):
-    staff = serializers.IntegerField()
+    staff = id_field()
     date = serializers.DateField()
     start = serializers.TimeField()
     end = serializers.TimeField()
@@ -153,8 +175,8 @@ class DeskDaySerializer(serializers.ModelSerializer):
 
 
 class DeskDayInput(serializers.Serializer):
-    staff = serializers.IntegerField()
-    weekday = serializers.IntegerField()
+    staff = id_field()
+    weekday = serializers.IntegerField(help_text="1 (Monday) to 7 (Sunday).")
     start = serializers.TimeField()
     end = serializers.TimeField()
 
@@ -180,9 +202,17 @@ class DeskGapsSerializer(serializers.Serializer):
 
 
 class LeaveSerializer(serializers.ModelSerializer):
+    reason = serializers.SerializerMethodField(
+        help_text="Why (e.g. 病假): for the person, their managers and administrators only; "
+        "null for everyone else (sensitive personal information, PIPL art. 28)."
+    )
+
     class Meta:
         model = Leave
         fields = ["id", "start", "end", "reason"]
+
+    def get_reason(self, leave) -> str | None:
+        return leave.reason if self.context.get("reasons") else None
 
 
 class LeaveInput(serializers.Serializer):
@@ -233,6 +263,23 @@ class BoardItemSerializer(serializers.Serializer):
     free_of_charge = serializers.BooleanField()
 
 
+class BoardDeskGapsSerializer(serializers.Serializer):
+    first = serializers.DateField(help_text="First day looked at (today).")
+    last = serializers.DateField(help_text="Last day looked at (PEOPLE BOARD_DESK_DAYS on).")
+    days = serializers.ListField(
+        child=serializers.DateField(), help_text="Working days with nobody at the desk."
+    )
+    provisional = serializers.BooleanField(
+        help_text="The statutory calendar of some day is not published yet."
+    )
+
+
+class BoardRegisterHeadSerializer(serializers.Serializer):
+    published_on = serializers.DateField()
+    number = serializers.CharField(help_text="The register entry at the head, e.g. 2026-00017.")
+    hash = serializers.CharField(help_text="Its keyed hash: keep it to check the register later.")
+
+
 class BoardSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -243,8 +290,12 @@ class BoardSerializer(serializers.Serializer):
     opening_hours = serializers.CharField()
     acceptance = serializers.CharField()
     acceptance_days = serializers.ListField(child=serializers.CharField())
+    desk_gaps = BoardDeskGapsSerializer()
     people = BoardPersonSerializer(many=True)
     service_items = BoardItemSerializer(many=True)
     process = serializers.ListField(child=serializers.CharField())
     rules = serializers.ListField(child=serializers.CharField())
     suggestion_box = serializers.CharField()
+    register_head = BoardRegisterHeadSerializer(
+        allow_null=True, help_text="The register's head as last published (daily)."
+    )

@@ -9,13 +9,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.input import parse_date, validated
+from core.api.input import parse_date, query_bool, query_choice, validated
+from core.api.privacy import NO_STORE
 from core.errors import ApplicationError, NotFound
 from geo import selectors as geo_selectors
 from geo import services as geo_services
@@ -26,19 +27,24 @@ from geo.models import Area, Grid
 
 from .. import selectors, services
 from ..board import board_for
-from ..models import DeskDay, DeskShift, GridAssignment, Leave, PositionReport, Staff, Training
+from ..models import (
+    DeskDay,
+    DeskShift,
+    GridAssignment,
+    Leave,
+    PositionReport,
+    Role,
+    Staff,
+    Training,
+)
 from ..scope import scope_for
 from . import serializers as s
 
 
 def _centre_area(request, code: str) -> Area:
-    """The area whose centre this is, if the requester sees it (404 otherwise)."""
-    area = geo_services.area_get(code=code)
-    if not scope_for(request.user).sees_area(area.pk) or not hasattr(area, "centre"):
-        raise NotFound(
-            "unknown_centre", _("No service centre with code %(code)s.") % {"code": code}
-        )
-    return area
+    """The area whose centre this is, if the requester sees it (404 otherwise, the same as for
+    a centre that does not exist)."""
+    return services.centre_area_visible(request.user, code)
 
 
 def _grid(request, code: str) -> Grid:
@@ -71,7 +77,33 @@ def _parse_moment(value, name: str) -> datetime:
 class MeView(APIView):
     @extend_schema(tags=["me"], parameters=[CRS_QUERY_PARAMETER], responses={200: s.MeSerializer})
     def get(self, request):
-        """The logged-in user: profile, roles, centre and the grids assigned today."""
+        """The logged-in user: profile, roles, centre, message language and the grids assigned
+        today."""
+        return self._me(request)
+
+    @extend_schema(
+        tags=["me"],
+        parameters=[CRS_QUERY_PARAMETER],
+        request=s.MeEditInput,
+        responses={
+            200: s.MeSerializer,
+            400: OpenApiResponse(
+                description="`unknown_language`: not one of the languages there are "
+                "(`details.allowed` lists them); `invalid_input`: `language` missing or not "
+                "a string. Nothing is changed."
+            ),
+            404: OpenApiResponse(description="`no_profile`: the account has no staff profile."),
+        },
+    )
+    def patch(self, request):
+        """Set your own preferences: `language`, the language the messages written to you are
+        in (default `zh-hans`). A request's `Accept-Language` only chooses the language of
+        its own answer; messages stored for you follow this setting."""
+        data = validated(s.MeEditInput, request.data)
+        services.staff_set_language(actor=request.user, language=data["language"])
+        return self._me(request)
+
+    def _me(self, request):
         staff = scope_for(request.user).staff
         grids = []
         if staff is not None:
@@ -96,7 +128,9 @@ class MeView(APIView):
 class MyPositions(APIView):
     @extend_schema(tags=["me"], request=s.PositionBatchInput, responses={201: s.StoredSerializer})
     def post(self, request):
-        """Report positions: one, or a batch recorded while offline."""
+        """Report positions: one, or a batch recorded while offline. A position sent again with
+        its client_uuid is stored once; the same client_uuid on another position is 422
+        `client_uuid_reused`, on another agent's 409 `client_uuid_taken` (the batch is refused)."""
         staff = scope_for(request.user).staff
         if staff is None:
             raise NotFound("no_profile", _("This account has no staff profile."))
@@ -127,7 +161,7 @@ class StaffList(APIView):
             OpenApiParameter(
                 "centre", OpenApiTypes.STR, description="Division code of the centre."
             ),
-            OpenApiParameter("role", OpenApiTypes.STR),
+            OpenApiParameter("role", OpenApiTypes.STR, enum=list(Role.values)),
         ],
         responses={200: s.StaffSerializer(many=True)},
     )
@@ -137,7 +171,7 @@ class StaffList(APIView):
         )
         if code := request.query_params.get("centre"):
             staff = staff.filter(centre__area=_centre_area(request, code))
-        if role := request.query_params.get("role"):
+        if role := query_choice(request, "role", Role.values):
             staff = staff.filter(roles__contains=[role])
         return Response(s.StaffSerializer(staff.order_by("full_name", "pk")[:1000], many=True).data)
 
@@ -166,16 +200,23 @@ class StaffPositions(APIView):
         )
         positions = PositionReport.objects.filter(staff=staff, recorded_at__gte=since)[:2000]
         return Response(
-            s.PositionSerializer(positions, many=True, context={"crs": output_crs(request)}).data
+            s.PositionSerializer(positions, many=True, context={"crs": output_crs(request)}).data,
+            headers=NO_STORE,
         )
 
 
 class StaffLeave(APIView):
     @extend_schema(tags=["staff"], responses={200: s.LeaveSerializer(many=True)})
     def get(self, request, staff_id: int):
+        """An agent's leave of the last 90 days and ahead; the reason only for the agent, their
+        managers and administrators."""
         staff = services.staff_visible(request.user, staff_id)
         leaves = Leave.objects.filter(staff=staff, end__gte=timezone.now() - timedelta(days=90))
-        return Response(s.LeaveSerializer(leaves, many=True).data)
+        context = {"reasons": scope_for(request.user).reads_leave_reasons_of(staff)}
+        return Response(
+            s.LeaveSerializer(leaves, many=True, context=context).data,
+            headers=NO_STORE if context["reasons"] else None,
+        )
 
     @extend_schema(tags=["staff"], request=s.LeaveInput, responses={201: s.LeaveSerializer})
     def post(self, request, staff_id: int):
@@ -189,7 +230,8 @@ class StaffLeave(APIView):
             end=data["end"],
             reason=data.get("reason", ""),
         )
-        return Response(s.LeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+        body = s.LeaveSerializer(leave, context={"reasons": True}).data  # the writer may read it
+        return Response(body, status=status.HTTP_201_CREATED, headers=NO_STORE)
 
 
 class StaffAvailability(APIView):
@@ -262,7 +304,7 @@ class GridAssignments(APIView):
         """Who looks after the grid, with the whole history (nothing is overwritten)."""
         grid = _grid(request, code)
         rows = GridAssignment.objects.filter(grid=grid).select_related("grid", "staff")
-        if request.query_params.get("active") in ("true", "1"):
+        if query_bool(request, "active"):
             rows = rows.filter(pk__in=selectors.active_assignments().values("pk"))
         context = {"today": timezone.localdate()}
         return Response(
@@ -464,8 +506,12 @@ class CoverageView(APIView):
                 "missing_area", _("Query parameter area (a division code) is required.")
             )
         area = geo_services.area_get(code=code)
-        if not scope_for(request.user).sees_area(area.pk):
-            raise NotFound("unknown_area", _("No area with code %(code)s.") % {"code": code})
+        if not scope_for(request.user).sees_area(area.pk):  # the answer area_get gives missing
+            raise NotFound(
+                "unknown_area",
+                _("No area with code %(code)s.") % {"code": code},
+                details={"code": code},
+            )
         coverage = geo_selectors.coverage_for_area(area)
         body = coverage_feature_collection(coverage, output_crs(request))
         ids = geo_selectors.area_descendant_ids(area)
@@ -479,14 +525,7 @@ class CoverageView(APIView):
 
 
 def _public_area(code: str) -> Area:
-    try:
-        area = geo_services.area_get(code=code)
-        area.centre  # noqa: B018 - raises if the area has no centre
-    except (ApplicationError, Area.centre.RelatedObjectDoesNotExist):
-        raise NotFound(
-            "unknown_centre", _("No service centre with code %(code)s.") % {"code": code}
-        ) from None
-    return area
+    return services.centre_area_get(code)
 
 
 class PublicBoard(APIView):

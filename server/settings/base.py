@@ -96,11 +96,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on HTML answers: the project's own scripts and styles only
+    "core.csp.ContentSecurityPolicyMiddleware",
     # ETag on every GET answer; If-None-Match with it → 304 (phones re-polling their lists)
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # under DEBUG, debug pages only for requests from this machine (core/debug.py)
+    "core.debug.LocalDebugPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RequestContextMiddleware",
@@ -109,6 +113,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.api.middleware.ApiErrorMiddleware",
 ]
+
+# third-party HTML pages with inline scripts get no Content-Security-Policy (core/csp.py)
+CSP_EXEMPT_PATHS = ["/admin/", "/api/docs/"]
 
 ROOT_URLCONF = "server.urls"
 WSGI_APPLICATION = "server.wsgi.application"
@@ -137,6 +144,8 @@ if not _database_url:
 DATABASES = {"default": database_from_url(_database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# every log-in (API, /map/login/, /admin/login/) through the one brake: ADR 0024
+AUTHENTICATION_BACKENDS = ["accounts.backends.BrakedModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,7 +207,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
@@ -242,14 +251,25 @@ SPECTACULAR_SETTINGS = {
     # several models have a `status` or `kind`: each choice set gets its own schema name, given
     # by the app that owns the model (its conf.py)
     "ENUM_NAME_OVERRIDES": _apps.enum_name_overrides,
-    # the default enum hook, then `Idempotency-Key` on every POST and PATCH under /api/v1/
+    # the default enum hook, then `Idempotency-Key` on every POST and PATCH under /api/v1/,
+    # then the error answers each operation may give (core/api/schema.py)
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "idempotency.schema.add_idempotency_key_header",
+        "core.api.schema.add_error_responses",
     ],
 }
 
 # django-q2: the ORM broker by default (no extra service); Redis when REDIS_URL is set.
+# Two queues, each served by its own `qcluster` process (ADR 0016):
+# - "gridproxy": schedules, PDF rendering, backlog passes; a task may run two minutes, so one
+#   interrupted by a crash is taken again after `retry` (180 s);
+# - Q_SHORT_CLUSTER: tasks that finish in seconds (a notification's delivery: each backend's
+#   HTTP call times out after 5 s), re-run at most 30 s after a crash. Started with
+#   `Q_CLUSTER_NAME=gridproxy-short manage.py qcluster`; django-q2 then reads its entry in
+#   ALT_CLUSTERS over the values above. retry > timeout: a task still running is never handed
+#   to a second worker; a delivery's row lock (notifications/tasks.py) covers what is left.
+Q_SHORT_CLUSTER = "gridproxy-short"
 Q_CLUSTER = {
     "name": "gridproxy",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
@@ -259,6 +279,15 @@ Q_CLUSTER = {
     "catch_up": False,
     "orm": "default",
     "label": "Background tasks",
+    "ALT_CLUSTERS": {
+        Q_SHORT_CLUSTER: {
+            "workers": int(os.environ.get("Q_SHORT_WORKERS", "2")),
+            "timeout": 20,
+            "retry": 30,
+            # a refused delivery is tried again after `retry`; notifications.tasks.MAX_ATTEMPTS
+            "max_attempts": 5,
+        },
+    },
 }
 if os.environ.get("REDIS_URL"):
     Q_CLUSTER.pop("orm")

@@ -6,6 +6,8 @@ from django.urls import reverse
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from core.api.fields import DIVISION_CODE_MAX_LENGTH, ITEMS_MAX, TEXT_MAX_LENGTH, bounded_json
+
 from ..models import (
     AssessmentScheme,
     Indicator,
@@ -128,9 +130,12 @@ class SchemeInput(serializers.Serializer):
     name = serializers.CharField(max_length=100, allow_blank=True)
     level = serializers.CharField(max_length=20)
     period_kind = serializers.CharField(max_length=20)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
     indicators = serializers.ListField(
-        child=serializers.DictField(),
+        child=serializers.DictField(validators=[bounded_json]),
+        max_length=ITEMS_MAX,
         help_text=(
             "[{figure, weight, direction: higher|lower, method: target|band, target | best & "
             "worst, missing_score (default 0)}]"
@@ -215,12 +220,16 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
 
 
 class NoticeIssueInput(serializers.Serializer):
-    public_text = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    public_text = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
 
 
 class NoticeDismissInput(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 # --- inspections ------------------------------------------------------------------------------------
@@ -289,9 +298,14 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class InspectionInput(serializers.Serializer):
-    centre = serializers.CharField(help_text="Division code of the centre or station.")
+    centre = serializers.CharField(
+        max_length=DIVISION_CODE_MAX_LENGTH, help_text="Division code of the centre or station."
+    )
     date = serializers.DateField()
-    items = serializers.DictField(help_text="{item key: {score, note}} for every checklist item.")
+    items = serializers.DictField(
+        validators=[bounded_json],
+        help_text="{item key: {score, note}} for every checklist item.",
+    )
     findings = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 

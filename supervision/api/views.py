@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.deadlines import today
 from core.api.input import validated
+from core.api.parsers import MultiPartParser
 from core.errors import ApplicationError, NotFound
 
 from .. import assessment, checklist, exports, selectors, services

@@ -24,86 +24,86 @@ BEGIN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'case', r.id, 'upsert',
-                   ARRAY[o.responsible_id, r.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[co.area_id, cr.area_id, so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.opened_by_id], now()
-            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = o.centre_id LIMIT 1) co ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = r.centre_id LIMIT 1) cr ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.responsible_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.responsible_id LIMIT 1) sr ON true;
+                   ARRAY[o.responsible_id, r.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[co.area_id, cr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.opened_by_id], now()
+            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = o.centre_id LIMIT 1) co ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = r.centre_id LIMIT 1) cr ON true;
         ELSIF TG_OP = 'UPDATE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'case', r.id, 'upsert',
-                   ARRAY[o.responsible_id, r.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[co.area_id, cr.area_id, so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.opened_by_id], now()
-            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = o.centre_id LIMIT 1) co ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = r.centre_id LIMIT 1) cr ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.responsible_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.responsible_id LIMIT 1) sr ON true;
+                   ARRAY[o.responsible_id, r.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[co.area_id, cr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.opened_by_id], now()
+            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = o.centre_id LIMIT 1) co ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = r.centre_id LIMIT 1) cr ON true;
         ELSIF TG_OP = 'DELETE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'case', r.id, 'delete',
-                   ARRAY[o.responsible_id, r.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[co.area_id, cr.area_id, so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.opened_by_id], now()
-            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = o.centre_id LIMIT 1) co ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = r.centre_id LIMIT 1) cr ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.responsible_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.responsible_id LIMIT 1) sr ON true;
+                   ARRAY[o.responsible_id, r.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[co.area_id, cr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.opened_by_id], now()
+            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = o.centre_id LIMIT 1) co ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = r.centre_id LIMIT 1) cr ON true;
         END IF;
     ELSIF TG_ARGV[0] = 'case_event' THEN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'case_event', r.id, 'upsert',
-                   ARRAY[k.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[kc.area_id, sk.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[k.opened_by_id], now()
-            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT k.responsible_id, k.centre_id, k.opened_by_id FROM cases_case k WHERE k.id = r.case_id LIMIT 1) k ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = k.centre_id LIMIT 1) kc ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = k.responsible_id LIMIT 1) sk ON true;
+                   ARRAY[k.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[kc.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[k.opened_by_id], now()
+            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT k.responsible_id, k.centre_id, k.opened_by_id FROM cases_case k WHERE k.id = r.case_id LIMIT 1) k ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = k.centre_id LIMIT 1) kc ON true;
         ELSIF TG_OP = 'UPDATE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'case_event', r.id, 'upsert',
-                   ARRAY[k.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[kc.area_id, sk.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[k.opened_by_id], now()
-            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT k.responsible_id, k.centre_id, k.opened_by_id FROM cases_case k WHERE k.id = r.case_id LIMIT 1) k ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = k.centre_id LIMIT 1) kc ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = k.responsible_id LIMIT 1) sk ON true;
+                   ARRAY[k.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[kc.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[k.opened_by_id], now()
+            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT k.responsible_id, k.centre_id, k.opened_by_id FROM cases_case k WHERE k.id = r.case_id LIMIT 1) k ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = k.centre_id LIMIT 1) kc ON true;
         ELSIF TG_OP = 'DELETE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'case_event', r.id, 'delete',
-                   ARRAY[k.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[kc.area_id, sk.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[k.opened_by_id], now()
-            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT k.responsible_id, k.centre_id, k.opened_by_id FROM cases_case k WHERE k.id = r.case_id LIMIT 1) k ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = k.centre_id LIMIT 1) kc ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = k.responsible_id LIMIT 1) sk ON true;
+                   ARRAY[k.responsible_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[kc.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[k.opened_by_id], now()
+            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT k.responsible_id, k.centre_id, k.opened_by_id FROM cases_case k WHERE k.id = r.case_id LIMIT 1) k ON true LEFT JOIN LATERAL (SELECT c.area_id FROM geo_servicecentre c WHERE c.id = k.centre_id LIMIT 1) kc ON true;
         END IF;
     ELSIF TG_ARGV[0] = 'visit' THEN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'visit', r.id, 'upsert',
-                   ARRAY[o.agent_id, r.agent_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.created_by_id], now()
+                   ARRAY[o.agent_id, r.agent_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
             FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.agent_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.agent_id LIMIT 1) sr ON true;
         ELSIF TG_OP = 'UPDATE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'visit', r.id, 'upsert',
-                   ARRAY[o.agent_id, r.agent_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.created_by_id], now()
+                   ARRAY[o.agent_id, r.agent_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
             FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.agent_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.agent_id LIMIT 1) sr ON true;
         ELSIF TG_OP = 'DELETE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'visit', r.id, 'delete',
-                   ARRAY[o.agent_id, r.agent_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), ARRAY[r.created_by_id], now()
+                   ARRAY[o.agent_id, r.agent_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
             FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.agent_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.agent_id LIMIT 1) sr ON true;
         END IF;
     ELSIF TG_ARGV[0] = 'grid' THEN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'grid', r.id, 'upsert',
-                   '{}'::bigint[], ARRAY[o.community_id, r.community_id], '{}'::bigint[], now()
-            FROM sync_new r JOIN sync_new o ON o.id = r.id;
+                   coalesce(ag.staff_ids, '{}'::bigint[]), ARRAY[o.community_id, r.community_id], '{}'::bigint[], now()
+            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT array_agg(ga.staff_id) AS staff_ids FROM people_gridassignment ga WHERE ga.grid_id IN (o.id, r.id) AND ga.valid_from <= (now() AT TIME ZONE 'Asia/Shanghai')::date AND (ga.valid_to IS NULL OR ga.valid_to > (now() AT TIME ZONE 'Asia/Shanghai')::date)) ag ON true;
         ELSIF TG_OP = 'UPDATE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'grid', r.id, 'upsert',
-                   '{}'::bigint[], ARRAY[o.community_id, r.community_id], '{}'::bigint[], now()
-            FROM sync_new r JOIN sync_old o ON o.id = r.id;
+                   coalesce(ag.staff_ids, '{}'::bigint[]), ARRAY[o.community_id, r.community_id], '{}'::bigint[], now()
+            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT array_agg(ga.staff_id) AS staff_ids FROM people_gridassignment ga WHERE ga.grid_id IN (o.id, r.id) AND ga.valid_from <= (now() AT TIME ZONE 'Asia/Shanghai')::date AND (ga.valid_to IS NULL OR ga.valid_to > (now() AT TIME ZONE 'Asia/Shanghai')::date)) ag ON true;
         ELSIF TG_OP = 'DELETE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'grid', r.id, 'delete',
-                   '{}'::bigint[], ARRAY[o.community_id, r.community_id], '{}'::bigint[], now()
-            FROM sync_old r JOIN sync_old o ON o.id = r.id;
+                   coalesce(ag.staff_ids, '{}'::bigint[]), ARRAY[o.community_id, r.community_id], '{}'::bigint[], now()
+            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT array_agg(ga.staff_id) AS staff_ids FROM people_gridassignment ga WHERE ga.grid_id IN (o.id, r.id) AND ga.valid_from <= (now() AT TIME ZONE 'Asia/Shanghai')::date AND (ga.valid_to IS NULL OR ga.valid_to > (now() AT TIME ZONE 'Asia/Shanghai')::date)) ag ON true;
         END IF;
     ELSIF TG_ARGV[0] = 'assignment' THEN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'assignment', r.id, 'upsert',
-                   ARRAY[o.staff_id, r.staff_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[go.area_id, gr.area_id, so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
-            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = o.grid_id LIMIT 1) go ON true LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = r.grid_id LIMIT 1) gr ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.staff_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.staff_id LIMIT 1) sr ON true;
+                   ARRAY[o.staff_id, r.staff_id] || coalesce(ag.staff_ids, '{}'::bigint[]), ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[go.area_id, gr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
+            FROM sync_new r JOIN sync_new o ON o.id = r.id LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = o.grid_id LIMIT 1) go ON true LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = r.grid_id LIMIT 1) gr ON true LEFT JOIN LATERAL (SELECT array_agg(ga.staff_id) AS staff_ids FROM people_gridassignment ga WHERE ga.grid_id IN (o.grid_id, r.grid_id) AND ga.valid_from <= (now() AT TIME ZONE 'Asia/Shanghai')::date AND (ga.valid_to IS NULL OR ga.valid_to > (now() AT TIME ZONE 'Asia/Shanghai')::date)) ag ON true;
         ELSIF TG_OP = 'UPDATE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'assignment', r.id, 'upsert',
-                   ARRAY[o.staff_id, r.staff_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[go.area_id, gr.area_id, so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
-            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = o.grid_id LIMIT 1) go ON true LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = r.grid_id LIMIT 1) gr ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.staff_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.staff_id LIMIT 1) sr ON true;
+                   ARRAY[o.staff_id, r.staff_id] || coalesce(ag.staff_ids, '{}'::bigint[]), ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[go.area_id, gr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
+            FROM sync_new r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = o.grid_id LIMIT 1) go ON true LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = r.grid_id LIMIT 1) gr ON true LEFT JOIN LATERAL (SELECT array_agg(ga.staff_id) AS staff_ids FROM people_gridassignment ga WHERE ga.grid_id IN (o.grid_id, r.grid_id) AND ga.valid_from <= (now() AT TIME ZONE 'Asia/Shanghai')::date AND (ga.valid_to IS NULL OR ga.valid_to > (now() AT TIME ZONE 'Asia/Shanghai')::date)) ag ON true;
         ELSIF TG_OP = 'DELETE' THEN
             INSERT INTO sync_change (txid, entity, entity_id, op, staff_ids, area_ids, user_ids, at)
             SELECT pg_current_xact_id()::text::bigint, 'assignment', r.id, 'delete',
-                   ARRAY[o.staff_id, r.staff_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[go.area_id, gr.area_id, so.area_id, sr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
-            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = o.grid_id LIMIT 1) go ON true LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = r.grid_id LIMIT 1) gr ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = o.staff_id LIMIT 1) so ON true LEFT JOIN LATERAL (SELECT c.area_id FROM people_staff s JOIN geo_servicecentre c ON c.id = s.centre_id WHERE s.id = r.staff_id LIMIT 1) sr ON true;
+                   ARRAY[o.staff_id, r.staff_id] || coalesce(ag.staff_ids, '{}'::bigint[]), ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[go.area_id, gr.area_id]::bigint[]) AS x WHERE x IS NOT NULL), '{}'::bigint[], now()
+            FROM sync_old r JOIN sync_old o ON o.id = r.id LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = o.grid_id LIMIT 1) go ON true LEFT JOIN LATERAL (SELECT g.community_id AS area_id FROM geo_grid g WHERE g.id = r.grid_id LIMIT 1) gr ON true LEFT JOIN LATERAL (SELECT array_agg(ga.staff_id) AS staff_ids FROM people_gridassignment ga WHERE ga.grid_id IN (o.grid_id, r.grid_id) AND ga.valid_from <= (now() AT TIME ZONE 'Asia/Shanghai')::date AND (ga.valid_to IS NULL OR ga.valid_to > (now() AT TIME ZONE 'Asia/Shanghai')::date)) ag ON true;
         END IF;
     ELSIF TG_ARGV[0] = 'notification' THEN
         IF TG_OP = 'INSERT' THEN

@@ -189,3 +189,16 @@ def test_public_intake_is_throttled_per_client(routed_world, api_client, monkeyp
     assert (
         staff.post("/api/v1/appointments/", body(channel="phone"), format="json").status_code == 201
     )
+
+
+def test_a_decline_answers_done_though_the_appointment_went_to_someone_else(
+    routed_world, api_client
+):
+    created = api_client.post("/api/v1/appointments/", body(), format="json").json()
+    agent = client_for(routed_world["people"]["agent1"])
+    url = f"/api/v1/appointments/{created['id']}/actions/decline/"
+    response = agent.post(url, {"reason": "在外地培训"}, format="json")
+    # routed on to the backup: the agent may no longer read it, yet the decline was taken
+    assert response.status_code == 200, response.content
+    assert response.json() == {"id": created["id"], "action": "decline", "visible": False}
+    assert agent.get(f"/api/v1/appointments/{created['id']}/").status_code == 404

@@ -1,5 +1,5 @@
-"""The confirm-timeout chain through a real `qcluster` process and the ORM broker, down to the
-new agent's notification delivered."""
+"""The confirm-timeout chain through real `qcluster` processes (the main cluster and the short
+one) and the ORM broker, down to the new agent's notification delivered."""
 
 import os
 import subprocess
@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_q.tasks import async_task
 
@@ -27,18 +28,23 @@ def test_timeout_reroutes_through_a_real_worker(routed_world):
     assert a.agent.user.username == "agent1"  # its deadline (October) has passed by the real clock
     db = connection.settings_dict
     url = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "server.settings.test",
-            "DATABASE_URL": url,
-            "Q_SYNC": "false",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "server.settings.test",
+        "DATABASE_URL": url,
+        "Q_SYNC": "false",
+    }
+    # the main cluster re-routes; the short one (ADR 0016) delivers what that queued
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env={**env, "Q_CLUSTER_NAME": name},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in (settings.Q_CLUSTER["name"], settings.Q_SHORT_CLUSTER)
+    ]
     try:
         async_task("appointments.tasks.expire_confirmations", sync=False)  # onto the ORM broker
         deadline = time.monotonic() + 60
@@ -49,11 +55,13 @@ def test_timeout_reroutes_through_a_real_worker(routed_world):
                 break
             time.sleep(0.5)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
     a.refresh_from_db()
     assert AppointmentEvent.objects.filter(appointment=a, action="timeout").count() == 1
     assert a.status == Status.AWAITING and a.agent.user.username == "agent3"
-    # the new agent's notification, queued by the worker's re-route, delivered by the same worker
+    # the new agent's notification, queued by the worker's re-route, delivered by the short one
     routed = Notification.objects.get(recipient__username="agent3", kind="appointment_routed")
     assert routed.delivered_at is not None and routed.attempts == 1

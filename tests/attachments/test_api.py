@@ -223,11 +223,12 @@ def test_someone_elses_client_uuid_is_taken(attach_world):
 
 
 def test_a_client_uuid_cannot_move_to_another_subject(attach_world):
+    """Another subject is another request: core.offline's `client_uuid_reused`."""
     agent = client_for(attach_world["people"]["agent1"])
     key = str(uuid.uuid4())
     assert post(agent, case_url(attach_world), jpeg_with_gps(), client_uuid=key).status_code == 201
     response = post(agent, visit_url(attach_world), jpeg_with_gps(), client_uuid=key)
-    assert response.status_code == 409 and error(response) == "client_uuid_taken"
+    assert response.status_code == 422 and error(response) == "client_uuid_reused"
 
 
 # --- who may add, who may read ------------------------------------------------------------

@@ -1,11 +1,12 @@
 """登记本回执: three labelled copies on one A4 sheet, what was registered (not live rows), the
-return code on the applicant's copy only, a scannable QR code of the tracking code, one render
-per entry."""
+return code on the applicant's copy only (and masked but on the sheet issued at acceptance), a
+scannable QR code of the tracking code, one render per entry."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -157,8 +158,9 @@ def px(mm: float) -> int:
 
 @pytest.fixture(scope="module")
 def sheets(django_db_setup, django_db_blocker, tmp_path_factory):
-    """An acceptance (provisional due date, an original, a fee) and its correction (final due
-    date, nothing taken, free), each rendered once for the module through `receipt_pdf`.
+    """An acceptance (provisional due date, an original, a fee) as issued at acceptance, with the
+    return code, and its correction (final due date, nothing taken, free) as any later download
+    gets it, masked: each rendered once for the module through `receipt_pdf`.
 
     Module-scoped, so it builds the world's district itself (`world` is per test) and rolls its
     rows back before the tests run.
@@ -182,9 +184,9 @@ def sheets(django_db_setup, django_db_blocker, tmp_path_factory):
             corrects=first,
             content=registered(station, due_provisional=False, originals=[], fees=[]),
         )
-        for name, entry in (("acceptance", first), ("correction", correction)):
+        for name, entry, issued in (("acceptance", first, True), ("correction", correction, False)):
             path = tmp / f"{name}.pdf"
-            path.write_bytes(receipt.receipt_pdf(entry))
+            path.write_bytes(receipt.receipt_pdf(entry, with_return_code=issued))
             sheets[name] = {
                 "path": path,
                 "text": pdf_text(path),
@@ -214,6 +216,15 @@ def test_the_return_code_is_on_the_applicants_copy_only(sheets):
     assert text.count(RETURN_CODE) == 1
     assert text.count("取件确认码") == 2  # the box and the note under it, both on that copy
     assert text.index(RETURN_CODE) > text.index("申请人联") > text.index("中心联")
+
+
+@pytest.mark.slow
+def test_a_later_download_shows_the_return_code_masked(sheets):
+    text = sheets["correction"]["text"]
+    assert RETURN_CODE not in text
+    masked = [m.start() for m in re.finditer(r"(?<!\*)\*{6}(?!\*)", text)]  # not the ID's stars
+    assert len(masked) == 1 and masked[0] > text.index("申请人联")
+    assert text.count("取件确认码") == 2
 
 
 @pytest.mark.slow
@@ -304,13 +315,14 @@ def test_a_qr_reader_reads_the_tracking_code_from_every_copy(sheets, tmp_path):
         assert out.stdout.split() == [TRACKING_CODE], top
 
 
-def test_a_rendered_entry_is_kept_in_storage(sheets):
-    for name in ("acceptance", "correction"):
-        cached = sheets["media"] / sheets[name]["cached_as"]
-        assert cached.read_bytes() == sheets[name]["path"].read_bytes()
-    assert sheets["acceptance"]["cached_as"] == (
-        f"receipts/210000001001/2026/00017-{sheets['acceptance']['check_code']}.pdf"
+def test_a_rendered_entry_is_kept_in_storage_masked_only(sheets):
+    cached = sheets["media"] / sheets["correction"]["cached_as"]
+    assert cached.read_bytes() == sheets["correction"]["path"].read_bytes()
+    assert sheets["correction"]["cached_as"] == (
+        f"receipts/210000001001/2026/00018-{sheets['correction']['check_code']}.pdf"
     )
+    # the sheet with the return code is never kept
+    assert not (sheets["media"] / sheets["acceptance"]["cached_as"]).exists()
 
 
 def test_receipt_pdf_renders_an_entry_once(world, settings, tmp_path, monkeypatch):
@@ -347,7 +359,9 @@ def test_receipt_data_is_the_registered_content_as_json(world):
         ("第二联", "街道（乡镇）中心联"),
         ("第三联", "申请人联"),
     ]
-    assert [c["return_code"] for c in data["copies"]] == [None, None, RETURN_CODE]
+    assert [c["return_code"] for c in data["copies"]] == [None, None, "******"]
+    issued = receipt.receipt_data(first, with_return_code=True)
+    assert [c["return_code"] for c in issued["copies"]] == [None, None, RETURN_CODE]
     assert [m["status_zh"] for m in data["materials"]] == ["已提交", "缺", "不适用"]
     assert data["due_date_zh"] == "2026年12月7日" and data["due_provisional"] is True
     assert data["correction"] is False and data["corrects"] is None

@@ -80,9 +80,7 @@ def test_a_token_user_is_scoped_as_the_user_before_the_view_authenticates(routed
     """DRF authenticates tokens inside the view: the middleware resolves the user itself."""
     from accounts.services import login_with_password
 
-    user, raw = login_with_password(
-        identifier="manager1", password="pw-12345", device="phone", client="test"
-    )
+    user, raw = login_with_password(identifier="manager1", password="pw-12345", device="phone")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     first = post(client, "desk-8", body(channel="phone"))

@@ -41,6 +41,12 @@ def test_a_manager_sees_the_grids_and_reads_a_grids_panel(world, live_server):
             page.set_default_timeout(15_000)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            # the Content-Security-Policy (core/csp.py) refuses nothing the page needs
+            refused: list[str] = []
+            page.on(
+                "console",
+                lambda msg: "Content Security Policy" in msg.text and refused.append(msg.text),
+            )
 
             page.goto(f"{live_server.url}/map/")
             assert "/map/login/" in page.url
@@ -48,6 +54,9 @@ def test_a_manager_sees_the_grids_and_reads_a_grids_panel(world, live_server):
             page.fill("input[name=password]", "pw-12345")
             page.click("button[type=submit]")
             page.wait_for_url(f"{live_server.url}/map/")
+            assert "script-src 'self';" in page.evaluate(
+                "async () => (await fetch('/map/')).headers.get('content-security-policy')"
+            )
 
             page.wait_for_function("Number(document.getElementById('map').dataset.gridsDrawn) > 0")
             drawn = int(page.get_attribute("#map", "data-grids-drawn"))
@@ -68,6 +77,7 @@ def test_a_manager_sees_the_grids_and_reads_a_grids_panel(world, live_server):
             assert "张一" in panel and "主责" in panel
             assert "一社区" in panel
             assert errors == []
+            assert refused == []
         finally:
             browser.close()
     assert ARTIFACT.stat().st_size > 10_000

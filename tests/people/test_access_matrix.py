@@ -252,3 +252,93 @@ def test_anonymous_gets_401_everywhere_but_public(world):
     ]:
         assert call(client, method, url, body).status_code == 401, url
     assert client.get("/api/v1/public/stations/210000001002/").status_code == 200
+
+
+# --- /api/v1/centres/{code}/…: a centre out of scope answers exactly as a missing one ----------
+
+
+def centre_routes():
+    """(method, path template) of every endpoint under /api/v1/centres/{code}/, from the URL
+    configuration itself: an endpoint added later is swept too."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLResolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            else:
+                yield prefix + str(p.pattern), p.callback
+
+    found = []
+    for route, callback in walk(get_resolver().url_patterns):
+        if not route.startswith("api/v1/centres/<str:code>/"):
+            continue
+        view = getattr(callback, "view_class", None)
+        for method in ("get", "post", "put", "patch", "delete"):
+            if view is not None and hasattr(view, method):
+                found.append((method, "/" + route.replace("<str:code>", "{code}")))
+    return found
+
+
+CENTRE_ROUTES = centre_routes()
+MISSING_CENTRE = "210000009999"  # a well-formed code no area has
+
+
+def test_the_sweep_finds_the_centre_endpoints():
+    paths = {path for _, path in CENTRE_ROUTES}
+    for tail in ("desk/", "desk-gaps/", "shifts/", "desk-days/", "service-items/"):
+        assert f"/api/v1/centres/{{code}}/{tail}" in paths
+
+
+@pytest.fixture
+def bare_area(world):
+    """An area with no service centre (a community not yet given its station)."""
+    from geo import services as geo_services
+    from tests.geo.helpers import rect
+
+    return geo_services.area_upsert(
+        code="210000001003",
+        name="三社区",
+        level="community",
+        kind="community",
+        parent=world["tree"]["street"],
+        boundary=rect(0, 0, 10, 10),
+    )
+
+
+def answer(client, method, path, code):
+    """Status and error body, with the code asked for taken out of the message and details."""
+    response = call(client, method, path.format(code=code), None if method == "get" else {})
+    body = response.content.decode().replace(code, "{code}")
+    return response.status_code, body
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), CENTRE_ROUTES, ids=[f"{m} {p}" for m, p in CENTRE_ROUTES]
+)
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_a_centre_out_of_scope_answers_as_a_missing_one(world, bare_area, role, method, path):
+    client = client_for(world["people"][role])
+    before = snapshot()
+    out_of_scope = answer(client, method, path, "210000001002")  # C2's station, not theirs
+    missing = answer(client, method, path, MISSING_CENTRE)
+    no_centre = answer(client, method, path, bare_area.code)
+    malformed = answer(client, method, path, "21000000100x")
+    if method == "get" and path.endswith("/service-items/"):
+        # public: every existing centre's list is readable; the missing ones answer as one
+        assert out_of_scope[0] == 200
+    else:
+        assert out_of_scope[0] == 404, out_of_scope
+        assert out_of_scope == missing, (out_of_scope, missing)
+    assert missing[0] == 404 and '"code":"unknown_centre"' in missing[1], missing
+    assert no_centre == missing == malformed, (no_centre, missing, malformed)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_coverage_of_an_area_out_of_scope_answers_as_a_missing_one(world, role):
+    client = client_for(world["people"][role])
+    out_of_scope = answer(client, "get", "/api/v1/coverage/?area={code}", "210000001002")
+    missing = answer(client, "get", "/api/v1/coverage/?area={code}", MISSING_CENTRE)
+    assert out_of_scope[0] == 404 and out_of_scope == missing, (out_of_scope, missing)

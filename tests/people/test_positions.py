@@ -136,6 +136,8 @@ def test_bad_positions_change_nothing(world):
 
 
 def test_only_fresh_accurate_positions_route(world, settings):
+    """usable_position asks the SQL rule routing uses (people_position_fresh); routing itself:
+    tests/appointments/test_routing_distance.py."""
     agent = world["people"]["agent1"]
     now = timezone.now()
     from django.contrib.gis.geos import Point

@@ -31,7 +31,11 @@ def test_production_refuses_default_secret():
     assert "SECRET_KEY" in result.stderr
 
 
-KEYS = {"RESIDENT_ID_KEY": "x" * 43 + "=", "RESIDENT_ID_HASH_KEY": "hash-key"}
+KEYS = {
+    "RESIDENT_ID_KEY": "x" * 43 + "=",
+    "RESIDENT_ID_HASH_KEY": "hash-key",
+    "REGISTER_CHAIN_KEY": "c" * 32,
+}
 
 
 def test_production_starts_with_real_secrets():
@@ -44,6 +48,13 @@ def test_production_refuses_without_resident_id_keys():
     result = _import_production(SECRET_KEY="x" * 50, RESIDENT_ID_KEY="", RESIDENT_ID_HASH_KEY="")
     assert result.returncode != 0
     assert "RESIDENT_ID_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("chain_key", ["", "too-short"])
+def test_production_refuses_without_a_register_chain_key(chain_key):
+    result = _import_production(SECRET_KEY="x" * 50, **{**KEYS, "REGISTER_CHAIN_KEY": chain_key})
+    assert result.returncode != 0
+    assert "REGISTER_CHAIN_KEY" in result.stderr
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from people.models import GridAssignment
@@ -187,6 +188,17 @@ def test_agents_layer_has_managed_agents_last_positions(world):
     assert [(f["name"], f["fresh"]) for f in theirs] == [("李二", False)]  # three hours old
     everyone = decode(get(p["lead"], "agents"))["agents"]
     assert sorted(f["name"] for f in everyone) == ["张一", "李二"]
+
+
+def test_agents_layer_calls_a_vague_position_not_fresh_as_routing_does(world):
+    from tests.geo.helpers import point
+
+    agent = world["people"]["agent1"]
+    agent.last_position, agent.last_position_at = point(250, 500), timezone.now()
+    agent.last_position_accuracy_m = settings.PEOPLE["POSITION_MAX_ACCURACY_M"] + 1
+    agent.save()
+    (feature,) = decode(get(world["people"]["manager1"], "agents"))["agents"]
+    assert feature["name"] == "张一" and feature["fresh"] is False
 
 
 @pytest.mark.parametrize("who", ["agent1", "supervisor", "district", "window"])

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.fields import NumberField, bounded_json, crs_field, id_field
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
 
@@ -7,8 +8,8 @@ from ..models import Visit
 
 
 class VisitInput(serializers.Serializer):
-    appointment = serializers.IntegerField(required=False, allow_null=True)
-    case = serializers.IntegerField(required=False, allow_null=True)
+    appointment = id_field(required=False, allow_null=True)
+    case = id_field(required=False, allow_null=True)
     scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
     appointment_client_uuid = serializers.UUIDField(
@@ -21,13 +22,17 @@ class VisitInput(serializers.Serializer):
 
 class CheckInInput(serializers.Serializer):
     position = GeoJSONGeometryInput(help_text="GeoJSON Point where the phone is.")
-    crs = serializers.CharField(required=False, help_text="wgs84 (default), gcj02 or bd09.")
-    accuracy_m = serializers.FloatField(required=False, allow_null=True)
+    crs = crs_field()
+    accuracy_m = NumberField(
+        required=False, allow_null=True, help_text="Metres, 0 to 10,000 (a JSON number)."
+    )
 
 
 class CheckOutInput(CheckInInput):
     record = serializers.DictField(
-        required=False, help_text="forms_filled, papers_collected, photos (lists), notes."
+        required=False,
+        validators=[bounded_json],
+        help_text="forms_filled, papers_collected, photos (lists), notes.",
     )
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.input import parse_date, validated
+from core.api.input import parse_date, query_choice, validated
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.errors import NotFound
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
@@ -41,7 +41,7 @@ class VisitList(APIView):
     )
     def get(self, request):
         rows = visits_for(request.user)
-        if value := request.query_params.get("status"):
+        if value := query_choice(request, "status", Visit.Status.values):
             rows = rows.filter(status=value)
         if value := request.query_params.get("date"):
             rows = rows.filter(scheduled_for__date=parse_date(value, "date"))
@@ -50,7 +50,10 @@ class VisitList(APIView):
     @extend_schema(
         tags=["visits"],
         request=s.VisitInput,
-        responses={201: s.VisitSerializer},
+        responses={
+            201: s.VisitSerializer,
+            200: OpenApiResponse(s.VisitSerializer, description="A replay: the first visit."),
+        },
         examples=[
             OpenApiExample(
                 "Plan a visit to a confirmed appointment",
@@ -64,8 +67,9 @@ class VisitList(APIView):
         ],
     )
     def post(self, request):
-        """Plan a home visit (上门服务) for an appointment or a case; a repeated client_uuid
-        returns the first visit."""
+        """Plan a home visit (上门服务) for an appointment or a case; the same request again with
+        its client_uuid returns the first visit (200), another request with it is 422
+        `client_uuid_reused`."""
         data = validated(s.VisitInput, request.data)
         visit, created = services.visit_schedule(
             actor=request.user,
