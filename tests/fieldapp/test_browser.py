@@ -130,6 +130,15 @@ def eventually(query, seconds=15):
         time.sleep(0.25)
 
 
+def until(page, expression, seconds=15):
+    """Polls an expression with page.evaluate (wait_for_function's polling evaluates strings,
+    which the page's Content-Security-Policy rightly refuses)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"not true in time: {expression}"
+        time.sleep(0.1)
+
+
 def phone(browser, live_server, geolocation=None):
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
@@ -141,6 +150,11 @@ def phone(browser, live_server, geolocation=None):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    # the Content-Security-Policy (core/csp.py) refuses nothing the app needs
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and page.errors.append(m.text),
+    )
     return context, page
 
 
@@ -198,7 +212,7 @@ def test_a_day_offline_then_online_applies_each_change_once(day, live_server, br
     assert page.get_attribute(f"li.task[data-key='case:{day['late'].pk}']", "class") == (
         "task light-red"
     )
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until(page, "navigator.serviceWorker.controller !== null")
     page.wait_for_timeout(500)  # the task details are kept for offline use
     shot(page, "today")
 
@@ -208,15 +222,15 @@ def test_a_day_offline_then_online_applies_each_change_once(day, live_server, br
     page.wait_for_selector("form.action[data-action=confirm]")
     shot(page, "appointment")
     page.click("form.action[data-action=confirm] button[type=submit]")
-    page.wait_for_function("document.body.dataset.pending === '1'")
+    page.wait_for_selector("body[data-pending='1']")
 
     page.goto(f"{live_server.url}/app/#/visit/{day['visit'].pk}")
     page.click("#check-in")
-    page.wait_for_function("document.body.dataset.pending === '2'")
+    page.wait_for_selector("body[data-pending='2']")
     with page.expect_file_chooser() as chooser:
         page.click("label[for=photo]")
     chooser.value.set_files(str(a_photo(tmp_path)))
-    page.wait_for_function("document.body.dataset.pending === '3'")
+    page.wait_for_selector("body[data-pending='3']")
     assert "3 条待发送" in page.inner_text("#net")
     shot(page, "visit-offline")
 
@@ -253,11 +267,11 @@ def test_a_day_offline_then_online_applies_each_change_once(day, live_server, br
     assert pending(page) == "3"
     sign_in(page, "agent1")
     # confirm goes, the check-in's answer is lost: the line stops there
-    page.wait_for_function("document.body.dataset.pending === '2'")
+    page.wait_for_selector("body[data-pending='2']")
     assert lost["n"] == 1
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.body.dataset.pending === '0'", timeout=20_000)
-    page.wait_for_function("document.body.dataset.syncedAt !== ''")
+    page.wait_for_selector("body[data-pending='0']", timeout=20_000)
+    page.wait_for_selector("body:not([data-synced-at=''])")
     assert page.errors == []
     context.close()
 
@@ -295,7 +309,7 @@ def test_a_stale_case_edit_shows_the_conflict_and_retry_applies_it_once(day, liv
     page.click("text=修改办件信息")
     page.fill("textarea[name=description]", "申请人行动不便，需上门")
     page.click("details.action form >> text=保存")
-    page.wait_for_function("document.body.dataset.pending === '1'")
+    page.wait_for_selector("body[data-pending='1']")
 
     # the station manager edits the case meanwhile
     manager = day["manager"]
@@ -316,7 +330,7 @@ def test_a_stale_case_edit_shows_the_conflict_and_retry_applies_it_once(day, liv
     assert "412" in text and "站长：周三上午上门" in text
     shot(page, "conflict")
     page.get_by_role("button", name="按新版本重试").click()
-    page.wait_for_function("document.body.dataset.pending === '0'")
+    page.wait_for_selector("body[data-pending='0']")
     assert page.errors == []
     context.close()
 
@@ -333,7 +347,7 @@ def test_sign_out_keeps_the_queue_for_the_same_user_only(day, live_server, brows
     page.wait_for_selector("form.action[data-action=confirm]")
     offline(context, True)
     page.click("form.action[data-action=confirm] button[type=submit]")
-    page.wait_for_function("document.body.dataset.pending === '1'")
+    page.wait_for_selector("body[data-pending='1']")
     page.goto(f"{live_server.url}/app/#/me")
     page.click("#sign-out")
     page.wait_for_selector("input[name=password]")
@@ -357,7 +371,7 @@ def test_sign_out_keeps_the_queue_for_the_same_user_only(day, live_server, brows
     a = eventually(
         lambda: Appointment.objects.filter(pk=day["to_confirm"].pk, status="confirmed").first()
     )
-    page.wait_for_function("document.body.dataset.pending === '0'")
+    page.wait_for_selector("body[data-pending='0']")
 
     # now confirmed: a home visit is planned for it, once
     page.goto(f"{live_server.url}/app/#/appointment/{day['to_confirm'].pk}")
