@@ -56,7 +56,9 @@ def test_every_offer_is_one_the_table_takes(case_world):
 
     p = case_world["people"]
     case = open_walk_in(p["agent1"])
-    for offer in offered(client_for(p["agent1"]), case.pk).values():
+    offers = offered(client_for(p["agent1"]), case.pk).values()
+    assert offers
+    for offer in offers:
         spec = actions.ACTIONS[offer["action"]]
         assert case.status in spec.from_states
         assert spec.who(p["agent1"].user, case)

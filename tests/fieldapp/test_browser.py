@@ -15,7 +15,6 @@ thread of its own (`in_db`): Playwright's sync API runs an event loop in this th
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -101,7 +100,7 @@ def day(case_world):
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -109,7 +108,7 @@ def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium")
     # lets context.route() see (and abort) the service worker's own requests too
-    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -331,6 +330,22 @@ def test_a_stale_case_edit_shows_the_conflict_and_retry_applies_it_once(day, liv
     shot(page, "conflict")
     page.get_by_role("button", name="按新版本重试").click()
     page.wait_for_selector("body[data-pending='0']")
+
+    # an accepted case's receipt opens (fetched with the token, shown from a blob)
+    page.goto(f"{live_server.url}/app/#/case/{day['late'].pk}")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="打开回执（PDF）").click()
+    assert popup.value.url.startswith("blob:")
+    popup.value.close()
+
+    # notifications: the unread count on the tab, the list, all marked read
+    page.goto(f"{live_server.url}/app/#/notifications")
+    page.wait_for_selector("ul.notes li.unread")
+    assert page.get_attribute("#tabs a[href='#/notifications']", "aria-label") == "通知（2）"
+    shot(page, "notifications")
+    page.get_by_role("button", name="全部标为已读").click()
+    page.wait_for_selector("ul.notes li.read")
+    assert page.locator("ul.notes li.unread").count() == 0
     assert page.errors == []
     context.close()
 
