@@ -301,7 +301,8 @@ def test_a_stale_case_edit_shows_the_conflict_and_retry_applies_it_once(day, liv
     page.wait_for_selector("details.action summary >> text=修改办件信息")
     # the actions the server offers for a case in pre-review, in a worker's words
     offered = page.eval_on_selector_all("[data-action]", "els => els.map(e => e.dataset.action)")
-    assert {"review", "accept", "decline", "hand_over"} <= set(offered)
+    assert {"review", "accept", "decline"} <= set(offered)
+    assert "hand_over" not in offered  # offered by the server, but no colleague to take it
     assert "forward" not in offered  # not before it is accepted
     shot(page, "case")
     offline(context, True)
@@ -403,3 +404,18 @@ def test_sign_out_keeps_the_queue_for_the_same_user_only(day, live_server, brows
     assert (
         in_db(lambda: AppointmentEvent.objects.filter(appointment=a, action="confirm").count()) == 1
     )
+
+
+def test_a_station_manager_sees_the_stations_work(day, live_server, browser):
+    context, page = phone(browser, live_server)
+    page.goto(f"{live_server.url}/app/")
+    sign_in(page, "manager1")
+    page.click("#tabs a[href='#/station']")
+    page.wait_for_selector("table.load tbody tr")
+    assert "张一" in page.inner_text("table.load")
+    # the overdue case, one tap from its screen
+    page.click(f"a[href='#/case/{day['late'].pk}']")
+    page.wait_for_selector("[data-action=forward]")
+    shot(page, "station-case")
+    assert page.errors == []
+    context.close()

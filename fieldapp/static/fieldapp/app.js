@@ -2,7 +2,7 @@
 // names, keeps the queue of writes moving and reads fresh with /api/v1/sync/?since=.
 import { h } from "./dom.js";
 import { t, language, setLanguage } from "./i18n.js";
-import { endSession, forget, get, loadSession, onUnauthorized, post, session, uuid, HttpError } from "./api.js";
+import { endSession, forget, get, loadSession, onUnauthorized, post, saveSession, session, uuid, HttpError } from "./api.js";
 import { kvDelete, kvGet, kvSet } from "./store.js";
 import { onQueueChange, refreshCount, replay } from "./queue.js";
 import * as screens from "./screens.js";
@@ -22,6 +22,7 @@ const routes = [
   [/^#\/queue$/, () => screens.queue()],
   [/^#\/me$/, () => screens.me()],
   [/^#\/walk-in$/, () => screens.walkIn()],
+  [/^#\/station$/, () => screens.station()],
 ];
 
 let signInMessage = null;
@@ -46,6 +47,9 @@ async function draw() {
   document.getElementById("main").focus({ preventScroll: true });
 }
 
+// managers get their station's tab (the server decides what they may do there)
+const manages = () => (session.user?.roles || []).some((r) => ["station_manager", "centre_staff", "centre_lead", "district_staff", "admin"].includes(r));
+
 function tabs(show) {
   const nav = document.getElementById("tabs");
   nav.hidden = !show;
@@ -55,11 +59,12 @@ function tabs(show) {
     href: `#/${name}`, "aria-current": here === name ? "page" : null,
     "aria-label": count ? `${label}（${count}）` : label,
   }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", {}, label), count ? h("span", { class: "count", "aria-hidden": "true" }, count) : null);
-  nav.replaceChildren(
+  nav.replaceChildren(...[
     tab("today", t("today"), "☰"),
     tab("notifications", t("notifications"), "✉", unread),
+    manages() ? tab("station", t("station"), "⌂") : null,
     tab("queue", pendingCount ? t("waiting", pendingCount) : t("queue"), "⇅", pendingCount),
-    tab("me", t("me"), "☺"));
+    tab("me", t("me"), "☺")].filter(Boolean));
 }
 
 function net() {
@@ -161,6 +166,11 @@ onUnauthorized(() => signedOut(t("sessionEnded")));
 document.addEventListener("fieldapp:unauthorized", () => signedOut(t("sessionEnded")));
 document.addEventListener("fieldapp:signed-in", async () => {
   signInMessage = null;
+  try {
+    const me = (await get(`${API}me/`)).data;
+    session.user = { ...session.user, roles: me.staff?.roles || [], name: me.staff?.full_name || "" };
+    await saveSession(session.token, session.user);
+  } catch { /* the tab bar without the station's tab */ }
   if (location.hash !== "#/today") history.replaceState(null, "", "#/today");
   await refreshCount();
   await draw();

@@ -51,7 +51,8 @@ export async function caseScreen(id) {
       const comment = h("textarea", { rows: 2 });
       forms.append(actionForm(offer, (payload) => send("close", { ...payload, rating: Number(rating.value), comment: comment.value }), [field(t("rating"), rating), field(t("comment"), comment)], "caseAction"));
     } else {
-      forms.append(actionForm(offer, (payload) => send(offer.action, payload), [], "caseAction"));
+      const form = actionForm(offer, (payload) => send(offer.action, payload), [], "caseAction");
+      if (form) forms.append(form);
     }
   }
 

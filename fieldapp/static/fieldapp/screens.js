@@ -142,12 +142,12 @@ export async function appointment(id) {
       } }, t("action.open_case")));
       continue;
     }
-    if (offer.action === "reassign" || offer.action === "cancel") continue; // managers' desk work
-    forms.append(actionForm(offer, async (payload) => {
+    const form = actionForm(offer, async (payload) => {
       await enqueue({ method: "POST", url: `${API}appointments/${a.id}/actions/${offer.action}/`, json: payload, label: `${t("action." + offer.action)} ${a.tracking_code}`, task: key, current: url });
       toast(t("queued"));
       appointment(id);
-    }));
+    });
+    if (form) forms.append(form);
   }
   mountAt(at, back, staleNote(answer),
     h("section", { class: "card" },
@@ -174,6 +174,7 @@ export function actionForm(offer, submit, extra = [], words = "action") {
   const inputs = {};
   const parts = [];
   for (const need of offer.needs) {
+    if (need === "to" && !offer.choices?.to?.length) return null; // nobody to hand it to
     if (offer.choices?.[need] && need === "to") {
       inputs.to = h("select", { required: true }, offer.choices.to.map((c) => h("option", { value: c.id }, c.name)));
       parts.push(field(t("to"), inputs.to));
@@ -322,4 +323,28 @@ export async function walkIn() {
   field(t("serviceItem"), inputs.service_item), field(t("applicantName"), inputs.applicant_name),
   field(t("phone"), inputs.applicant_phone), field(t("address"), inputs.address),
   h("button", { type: "submit", class: "primary" }, t("send"))));
+}
+
+// --- a station's work (managers): each agent's load, the unrouted queue, the overdue list ------
+export async function station() {
+  const at = here();
+  header(t("station"));
+  const me = (await get(API + "me/")).data;
+  const code = me.staff?.centre?.code;
+  if (!code) return mountAt(at, h("p", { class: "empty" }, t("noStation")));
+  const answer = await get(`${API}stations/${code}/work/`);
+  const work = answer.data;
+  let queue = [];
+  try { queue = (await get(API + "appointments/unrouted/")).data.results || []; } catch { /* kept below */ }
+  mountAt(at, staleNote(answer),
+    h("section", { class: "card" }, h("h2", {}, work.station?.name || me.staff.centre.name),
+      h("table", { class: "load" },
+        h("caption", { class: "visually-hidden" }, t("agents")),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("agent")), h("th", { scope: "col" }, t("toConfirm")), h("th", { scope: "col" }, t("kind.case")), h("th", { scope: "col" }, t("light.red")))),
+        h("tbody", {}, work.agents.map((a) => h("tr", {}, h("th", { scope: "row" }, a.name), h("td", {}, a.awaiting), h("td", {}, a.cases), h("td", { class: a.red ? "flag" : "" }, a.red))))),
+    ),
+    h("section", { class: "card" }, h("h2", {}, t("unrouted"), ` (${work.unrouted})`),
+      queue.length ? h("ul", { class: "links" }, queue.map((q) => h("li", {}, h("a", { href: `#/appointment/${q.id}` }, `${q.service_item_name} · ${q.address}`)))) : h("p", { class: "hint" }, t("none"))),
+    h("section", { class: "card" }, h("h2", {}, t("overdue")),
+      work.overdue.length ? h("ul", { class: "links" }, work.overdue.map((c) => h("li", {}, h("a", { href: `#/case/${c.id}` }, `${c.item} · ${c.agent} · ${fmt(c.due_date)}`)))) : h("p", { class: "hint" }, t("none"))));
 }
