@@ -29,7 +29,11 @@ def gunicorn(**extra_env: str) -> Iterator[int]:
         "REGISTER_CHAIN_KEY": "bench-" + "y" * 40,
         "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # plain HTTP on loopback, no TLS proxy in front (README, security section)
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "BEHIND_TLS_PROXY": "false",
         "THROTTLE_PER_USER": "1000000/minute",
         "THROTTLE_PER_ADDRESS": "1000000/minute",
         "LOG_LEVEL": "WARNING",
