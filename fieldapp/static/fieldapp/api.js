@@ -72,6 +72,12 @@ export async function get(url) {
 
 export const forget = (url) => kvDelete(cacheKey(url));
 
+// changes an answer kept for offline use (e.g. a task the server no longer shows this user)
+export async function editKept(url, fn) {
+  const kept = await kvGet(cacheKey(url));
+  if (kept) await kvSet(cacheKey(url), { ...kept, data: fn(kept.data) });
+}
+
 // a write made at once (sign-in, mark read); writes of work go through the queue
 export async function post(url, json) {
   const response = await fetch(url, {

@@ -4,7 +4,7 @@ import { h } from "./dom.js";
 import { t, language, setLanguage } from "./i18n.js";
 import { endSession, forget, get, loadSession, onUnauthorized, post, saveSession, session, uuid, HttpError } from "./api.js";
 import { kvDelete, kvGet, kvSet } from "./store.js";
-import { onQueueChange, refreshCount, replay } from "./queue.js";
+import { onGone, onQueueChange, refreshCount, replay } from "./queue.js";
 import * as screens from "./screens.js";
 import { caseScreen } from "./cases.js";
 
@@ -79,7 +79,16 @@ onQueueChange((items) => {
   net();
   if (session.token && !document.getElementById("tabs").hidden) tabs(true);
   if (location.hash === "#/queue" && session.token) screens.queue();
-  if (before && !pendingCount) { takeOverIfWaiting(); if (/^#\/(today|appointment|visit|case)/.test(location.hash || "#/today")) draw(); }
+  if (before && !pendingCount) { takeOverIfWaiting(); if (/^#\/(today|appointment|visit|case)/.test(location.hash || "#/today") && !typing()) draw(); }
+});
+
+// a redraw would wipe what the worker is typing: the screen stays until they move on
+const typing = () => document.activeElement?.closest?.("#main") && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+
+// declined or handed on (the server no longer shows it to this worker): back to the day
+onGone((item) => {
+  const id = item.current?.match(/appointments\/(\d+)\/$/)?.[1];
+  if (id && location.hash === `#/appointment/${id}`) location.hash = "#/today";
 });
 
 // --- sync: the queue first, then what changed on the server ----------------------------------

@@ -15,13 +15,24 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-export const here = () => location.hash || "#/today";
+// A screen begins with `here()`: the address it draws and when it began. Two drawings of one
+// screen may overlap (the worker's own redraw after queuing, the redraw when the queue has
+// emptied): the one begun later wins, so an older answer is never drawn over a newer one.
+let begun = 0;
+let mounted = 0;
+const address = () => location.hash || "#/today";
+export function here() {
+  const at = new String(address()); // eslint-disable-line no-new-wrappers
+  at.seq = ++begun;
+  return at;
+}
 
 // draws a screen begun at address `at`: an answer that arrives after the worker moved on to
-// another screen is not drawn over it
+// another screen, or after a later drawing of this one, is not drawn over it
 export function mountAt(at, ...children) {
   const main = document.getElementById("main");
-  if (at !== here()) return main;
+  if (String(at) !== address() || (at.seq ?? 0) < mounted) return main;
+  mounted = at.seq ?? mounted;
   main.replaceChildren(...children.flat().filter((c) => c != null && c !== false));
   return main;
 }

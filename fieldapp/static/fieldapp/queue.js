@@ -4,7 +4,7 @@
 // version (a new key: the old one would replay the refusal) or discard. Never dropped silently;
 // the same key makes a replay after a lost answer harmless, so nothing is applied twice.
 import { queueAdd, queueDelete, queueOf, queuePut } from "./store.js";
-import { get, headers, session, uuid } from "./api.js";
+import { editKept, forget, get, headers, session, uuid } from "./api.js";
 
 const listeners = new Set();
 export const onQueueChange = (fn) => listeners.add(fn);
@@ -54,7 +54,11 @@ async function sendOne(item) {
   } catch {
     return "offline";
   }
-  if (response.ok) { await queueDelete(item.seq); return "sent"; }
+  if (response.ok) {
+    await queueDelete(item.seq);
+    await goneIfHidden(item, response);
+    return "sent";
+  }
   let error = null;
   try { error = await response.json(); } catch { /* not JSON */ }
   if (response.status === 401) return "unauthorized";
@@ -67,6 +71,25 @@ async function sendOne(item) {
   await queuePut(item);
   return "refused";
 }
+
+// Declined or handed on: the server answers 200 {id, action, visible: false} — done, and no
+// longer the worker's to read. Its kept answers go, and Today (also offline) drops its task.
+async function goneIfHidden(item, response) {
+  let answer = null;
+  try { answer = await response.json(); } catch { return; }
+  if (answer?.visible !== false || !item.current) return;
+  await forget(item.current);
+  const id = Number(answer.id);
+  const gone = (key) => key === `appointment_to_confirm:${id}` || key === `appointment:${id}`;
+  await editKept("/api/v1/me/tasks/", (data) => ({
+    ...data,
+    tasks: (data.tasks || []).filter((task) => !gone(task.key)),
+    suggested_order: { ...data.suggested_order, stops: (data.suggested_order?.stops || []).filter((stop) => !gone(stop.task)) },
+  }));
+  for (const fn of goneListeners) fn(item);
+}
+const goneListeners = new Set();
+export const onGone = (fn) => goneListeners.add(fn);
 
 // send the user's queue in order; stops at the first that cannot go (offline, refused)
 export function replay() {

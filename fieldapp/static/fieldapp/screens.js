@@ -145,7 +145,9 @@ export async function appointment(id) {
     const form = actionForm(offer, async (payload) => {
       await enqueue({ method: "POST", url: `${API}appointments/${a.id}/actions/${offer.action}/`, json: payload, label: `${t("action." + offer.action)} ${a.tracking_code}`, task: key, current: url });
       toast(t("queued"));
-      appointment(id);
+      // declined or handed on: no longer this worker's once sent — back to the day
+      if (offer.action === "decline" || offer.action === "hand_over") go("#/today");
+      else appointment(id);
     });
     if (form) forms.append(form);
   }
@@ -206,6 +208,7 @@ export async function visit(id) {
   const key = `visit:${v.id}`;
   const queued = (await pending()).filter((q) => q.task === key);
   const checkedIn = v.status !== "scheduled" || queued.some((q) => q.url.endsWith("/check-in/"));
+  const checkedOut = queued.some((q) => q.url.endsWith("/check-out/"));
   const status = h("p", { role: "status", class: "hint" });
   const photo = h("input", { type: "file", accept: "image/*", capture: "environment", id: "photo", class: "visually-hidden", onchange: async (e) => {
     const file = e.target.files[0];
@@ -237,12 +240,27 @@ export async function visit(id) {
         visit(id);
       }) }, t("checkIn")) : null,
       h("label", { for: "photo", class: "button secondary", role: "button", tabindex: "0", onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); photo.click(); } } }, t("photo")), photo,
-      checkedIn && v.status !== "done" ? h("button", { type: "button", class: "secondary", id: "check-out", onclick: () => where(async (body) => {
-        await enqueue({ method: "POST", url: `${API}visits/${v.id}/check-out/`, json: { ...body, record: { notes: "" } }, label: t("checkOut"), task: key, current: url });
+      checkedIn && v.status !== "done" && !checkedOut ? checkOutForm() : null,
+      status),
+    v.status === "done" && v.record ? h("section", { class: "card record" }, h("h2", {}, t("visitRecord")),
+      (v.record.papers_collected || []).length ? h("p", {}, h("span", { class: "label" }, t("papersCollected")), v.record.papers_collected.join("、")) : null,
+      v.record.notes ? h("p", {}, h("span", { class: "label" }, t("notes")), v.record.notes) : null) : null);
+
+  // leaving: the visit record (papers taken, notes) with where the phone was
+  function checkOutForm() {
+    const papers = h("textarea", { rows: 2, name: "papers_collected", placeholder: t("onePerLine") });
+    const notes = h("textarea", { rows: 2, name: "notes" });
+    return h("form", { class: "check-out", onsubmit: (e) => {
+      e.preventDefault();
+      const record = { papers_collected: papers.value.split("\n").map((x) => x.trim()).filter(Boolean), notes: notes.value.trim() };
+      where(async (body) => {
+        await enqueue({ method: "POST", url: `${API}visits/${v.id}/check-out/`, json: { ...body, record }, label: t("checkOut"), task: key, current: url });
         toast(t("queued"));
         visit(id);
-      }) }, t("checkOut")) : null,
-      status));
+      });
+    } }, field(t("papersCollected"), papers), field(t("notes"), notes),
+    h("button", { type: "submit", class: "secondary", id: "check-out" }, t("checkOut")));
+  }
 }
 
 // --- notifications ------------------------------------------------------------------------

