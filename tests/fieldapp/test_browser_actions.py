@@ -9,15 +9,7 @@ from __future__ import annotations
 from appointments.models import Appointment, AppointmentEvent
 from visits.models import Visit
 
-from .test_browser import (  # noqa: F401 (fixtures)
-    browser,
-    day,
-    in_db,
-    phone,
-    pytestmark,
-    shot,
-    sign_in,
-)
+from .test_browser import in_db, phone, pytestmark, shot, sign_in  # noqa: F401
 
 
 def test_a_decline_with_a_reason_leaves_the_day_and_a_visit_is_checked_out(
