@@ -7,9 +7,10 @@ appointment and a walk-in case."""
 from __future__ import annotations
 
 from appointments.models import Appointment, AppointmentEvent
+from cases.models import Case, Status
 from visits.models import Visit
 
-from .test_browser import in_db, phone, pytestmark, shot, sign_in  # noqa: F401
+from .test_browser import a_photo, in_db, phone, pytestmark, shot, sign_in  # noqa: F401
 
 
 def test_a_decline_with_a_reason_leaves_the_day_and_a_visit_is_checked_out(
@@ -62,3 +63,40 @@ def test_a_decline_with_a_reason_leaves_the_day_and_a_visit_is_checked_out(
     assert status == "done"
     assert record["papers_collected"] == ["户口簿复印件", "身份证复印件"]
     assert record["notes"] == "老人行动不便，下周送回结果"
+
+
+def test_a_case_is_returned_with_a_photo_of_the_signature(
+    day, live_server, browser, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = day["late"]
+    in_db(lambda: Case.objects.filter(pk=case.pk).update(status=Status.COLLECTED))
+    context, page = phone(browser, live_server)
+    page.goto(f"{live_server.url}/app/")
+    sign_in(page, "agent1")
+    page.goto(f"{live_server.url}/app/#/case/{case.pk}")
+    page.click("details.action summary >> text=送还群众")
+    # neither the code nor a signature: said so, nothing queued
+    page.click("form.action[data-action=return] button[type=submit]")
+    page.wait_for_selector("form.action[data-action=return] >> text=请填写取件码或拍摄签名")
+    assert page.get_attribute("body", "data-pending") == "0"
+    with page.expect_file_chooser() as chooser:
+        page.click("label[for=signature]")
+    chooser.value.set_files(str(a_photo(tmp_path)))
+    page.wait_for_selector("text=签名照片已选好")
+    shot(page, "return-signature")
+    page.click("form.action[data-action=return] button[type=submit]")
+    page.wait_for_selector("body[data-pending='0']")
+    page.wait_for_selector("text=已送还")
+    assert page.errors == []
+    context.close()
+
+    def check():
+        c = Case.objects.get(pk=case.pk)
+        return c.status, c.events.filter(action="return").last().data
+
+    status, data = in_db(check)
+    assert (status, data["confirmed_by"]) == ("returned", "signature")
+    signature = tmp_path / data["signature"]
+    assert signature.read_bytes().startswith(b"\xff\xd8\xff")  # a JPEG made on the phone
+    assert signature.stat().st_size < 400_000  # 3000×2000 → 1600×1067

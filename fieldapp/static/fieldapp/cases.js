@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { get, openPdf } from "./api.js";
 import { enqueue, pending } from "./queue.js";
 import { actionForm, fmt } from "./screens.js";
+import { shrink } from "./photos.js";
 
 const API = "/api/v1/";
 const DESK_ONLY = new Set(["custody", "fee", "correct"]); // done at the desk, not in the field
@@ -19,6 +20,35 @@ function checklistInputs(materials, current) {
   return { selects, rows };
 }
 
+// back to the resident: confirmed by the code on their copy of the receipt, or by a photo of
+// their signature (made smaller on the phone like a visit's photos, sent as multipart)
+function returnForm(offer, c, url, id) {
+  const code = h("input", { name: "return_code", inputmode: "numeric", autocomplete: "off" });
+  const chosen = h("p", { class: "hint", role: "status" });
+  const signature = h("input", { type: "file", accept: "image/*", capture: "environment", id: "signature", name: "signature", class: "visually-hidden", onchange: () => {
+    chosen.textContent = signature.files[0] ? t("signatureKept") : "";
+  } });
+  const pick = h("label", { for: "signature", class: "button secondary", role: "button", tabindex: "0", onkeydown: (e) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); signature.click(); }
+  } }, t("signaturePhoto"));
+  const label = `${t("caseAction.return")} ${c.tracking_code}`;
+  return actionForm(offer, async () => {
+    const file = signature.files[0];
+    const returnCode = code.value.trim();
+    if (!file && !returnCode) { chosen.textContent = t("codeOrSignature"); code.focus(); return; }
+    if (!file) return send(url, id, c, "return", { return_code: returnCode });
+    const small = await shrink(file);
+    await enqueue({ method: "POST", url: `${url}actions/return/`, form: { fields: returnCode ? { return_code: returnCode } : {}, file: { field: "signature", blob: small.blob, name: small.name } }, label, task: `case:${c.id}`, current: url });
+    toast(t("queued"));
+    caseScreen(id);
+  }, [field(t("returnCode"), code), h("p", { class: "hint" }, t("orSignature")), pick, signature, chosen], "caseAction");
+}
+
+function send(url, id, c, action, payload) {
+  return enqueue({ method: "POST", url: `${url}actions/${action}/`, json: payload, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
+    .then(() => { toast(t("queued")); caseScreen(id); });
+}
+
 export async function caseScreen(id) {
   const at = here();
   document.getElementById("title").textContent = t("caseTitle");
@@ -26,8 +56,7 @@ export async function caseScreen(id) {
   const answer = await get(url);
   const c = answer.data;
   const queued = (await pending()).filter((q) => q.current === url);
-  const send = (action, payload) => enqueue({ method: "POST", url: `${url}actions/${action}/`, json: payload, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
-    .then(() => { toast(t("queued")); caseScreen(id); });
+  const act = (action, payload) => send(url, id, c, action, payload);
 
   const forms = h("div", { class: "actions" });
   for (const offer of queued.length ? [] : c.actions || []) {
@@ -38,20 +67,19 @@ export async function caseScreen(id) {
         const box = h("input", { type: "checkbox", id: `take-${m.key}`, value: m.key });
         return { m, box, row: h("div", { class: "check" }, box, h("label", { for: `take-${m.key}` }, `${t("takeOriginal")}：${m.name}`)) };
       }) : [];
-      forms.append(actionForm({ ...offer, needs: [] }, (payload) => send(offer.action, {
+      forms.append(actionForm({ ...offer, needs: [] }, (payload) => act(offer.action, {
         ...payload,
         checklist: Object.fromEntries(Object.entries(selects).map(([k, el]) => [k, el.value])),
         ...(takes.length ? { originals: takes.filter((x) => x.box.checked).map((x) => ({ name: x.m.name, material_key: x.m.key })) } : {}),
       }), [...rows, ...takes.map((x) => x.row)], "caseAction"));
     } else if (offer.action === "return") {
-      const code = h("input", { inputmode: "numeric", autocomplete: "off" });
-      forms.append(actionForm(offer, (payload) => send("return", { ...payload, return_code: code.value.trim() }), [field(t("returnCode"), code)], "caseAction"));
+      forms.append(returnForm(offer, c, url, id));
     } else if (offer.action === "close") {
       const rating = h("select", {}, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, "★".repeat(n))));
       const comment = h("textarea", { rows: 2 });
-      forms.append(actionForm(offer, (payload) => send("close", { ...payload, rating: Number(rating.value), comment: comment.value }), [field(t("rating"), rating), field(t("comment"), comment)], "caseAction"));
+      forms.append(actionForm(offer, (payload) => act("close", { ...payload, rating: Number(rating.value), comment: comment.value }), [field(t("rating"), rating), field(t("comment"), comment)], "caseAction"));
     } else {
-      const form = actionForm(offer, (payload) => send(offer.action, payload), [], "caseAction");
+      const form = actionForm(offer, (payload) => act(offer.action, payload), [], "caseAction");
       if (form) forms.append(form);
     }
   }
