@@ -10,7 +10,7 @@ from appointments.models import Appointment, AppointmentEvent
 from cases.models import Case, Status
 from visits.models import Visit
 
-from .test_browser import a_photo, in_db, phone, pytestmark, shot, sign_in  # noqa: F401
+from .test_browser import a_photo, eventually, in_db, phone, pytestmark, shot, sign_in  # noqa: F401
 
 
 def test_a_decline_with_a_reason_leaves_the_day_and_a_visit_is_checked_out(
@@ -100,3 +100,41 @@ def test_a_case_is_returned_with_a_photo_of_the_signature(
     signature = tmp_path / data["signature"]
     assert signature.read_bytes().startswith(b"\xff\xd8\xff")  # a JPEG made on the phone
     assert signature.stat().st_size < 400_000  # 3000×2000 → 1600×1067
+
+
+def test_a_case_opened_from_a_confirmed_appointment_and_a_walk_in(day, live_server, browser):
+    appointment = day["visit"].appointment_id  # confirmed, a visit planned
+    context, page = phone(browser, live_server)
+    page.goto(f"{live_server.url}/app/")
+    sign_in(page, "agent1")
+
+    # from the confirmed appointment: sent, and the worker goes on to the new case
+    page.goto(f"{live_server.url}/app/#/appointment/{appointment}")
+    page.get_by_role("button", name="开始办件").click()
+    page.wait_for_selector("body[data-pending='0']")
+    page.wait_for_url("**/app/#/case/*")
+    page.wait_for_selector("form.action[data-action=review], details.action")
+    opened = in_db(lambda: Case.objects.get(appointment=appointment))
+    assert page.evaluate("location.hash") == f"#/case/{opened.pk}"
+    assert opened.responsible_id == day["agent"].pk
+    assert "咨询预审" in page.inner_text("section.card")
+    shot(page, "case-from-appointment")
+
+    # a walk-in at the desk: the form, then the new case on today's list
+    page.goto(f"{live_server.url}/app/#/today")
+    page.get_by_role("link", name="登记窗口来访办件").click()
+    page.wait_for_selector("select[name=service_item]")
+    page.select_option("select[name=service_item]", "MZ-002")
+    page.fill("input[name=applicant_name]", "赵六")
+    page.fill("input[name=applicant_phone]", "13812345678")
+    page.fill("input[name=address]", "二社区 5 号楼")
+    shot(page, "walk-in")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_selector("body[data-pending='0']")
+    walk_in = eventually(lambda: Case.objects.filter(applicant_name="赵六").first())
+    page.wait_for_selector(f"li.task[data-key='case:{walk_in.pk}']")
+    assert page.errors == []
+    context.close()
+    assert in_db(lambda: Case.objects.filter(applicant_name="赵六").count()) == 1
+    assert in_db(lambda: Case.objects.filter(appointment=appointment).count()) == 1
+    assert (walk_in.origin, walk_in.responsible_id) == ("station_desk", day["agent"].pk)

@@ -4,7 +4,7 @@ import { h } from "./dom.js";
 import { t, language, setLanguage } from "./i18n.js";
 import { endSession, forget, get, loadSession, onUnauthorized, post, saveSession, session, uuid, HttpError } from "./api.js";
 import { kvDelete, kvGet, kvSet } from "./store.js";
-import { onGone, onQueueChange, refreshCount, replay } from "./queue.js";
+import { onGone, onQueueChange, onSent, refreshCount, replay } from "./queue.js";
 import * as screens from "./screens.js";
 import { caseScreen } from "./cases.js";
 
@@ -89,6 +89,11 @@ const typing = () => document.activeElement?.closest?.("#main") && /^(INPUT|TEXT
 onGone((item) => {
   const id = item.current?.match(/appointments\/(\d+)\/$/)?.[1];
   if (id && location.hash === `#/appointment/${id}`) location.hash = "#/today";
+});
+
+// a case opened from an appointment: the worker still on its screen goes on to the case
+onSent((item, answer) => {
+  if (item.opens && answer?.id && location.hash === item.opens) location.hash = `#/case/${answer.id}`;
 });
 
 // --- sync: the queue first, then what changed on the server ----------------------------------

@@ -56,7 +56,10 @@ async function sendOne(item) {
   }
   if (response.ok) {
     await queueDelete(item.seq);
-    await goneIfHidden(item, response);
+    let answer = null;
+    try { answer = await response.json(); } catch { /* no body */ }
+    await goneIfHidden(item, answer);
+    for (const fn of sentListeners) fn(item, answer);
     return "sent";
   }
   let error = null;
@@ -74,9 +77,7 @@ async function sendOne(item) {
 
 // Declined or handed on: the server answers 200 {id, action, visible: false} — done, and no
 // longer the worker's to read. Its kept answers go, and Today (also offline) drops its task.
-async function goneIfHidden(item, response) {
-  let answer = null;
-  try { answer = await response.json(); } catch { return; }
+async function goneIfHidden(item, answer) {
   if (answer?.visible !== false || !item.current) return;
   await forget(item.current);
   const id = Number(answer.id);
@@ -90,6 +91,9 @@ async function goneIfHidden(item, response) {
 }
 const goneListeners = new Set();
 export const onGone = (fn) => goneListeners.add(fn);
+// told of each write the server took, with its answer (e.g. the case a request opened)
+const sentListeners = new Set();
+export const onSent = (fn) => sentListeners.add(fn);
 
 // send the user's queue in order; stops at the first that cannot go (offline, refused)
 export function replay() {

@@ -136,7 +136,7 @@ export async function appointment(id) {
   for (const offer of offers) {
     if (offer.action === "open_case") {
       forms.append(h("button", { type: "button", class: "primary", onclick: async () => {
-        await enqueue({ method: "POST", url: API + "cases/", json: { appointment: a.id, client_uuid: uuid() }, label: `${t("openCase")} ${a.tracking_code}`, task: key, current: url });
+        await enqueue({ method: "POST", url: API + "cases/", json: { appointment: a.id, client_uuid: uuid() }, label: `${t("openCase")} ${a.tracking_code}`, task: key, current: url, opens: `#/appointment/${a.id}` });
         toast(t("queued"));
         appointment(id);
       } }, t("action.open_case")));
@@ -327,7 +327,10 @@ export async function walkIn() {
     address: h("input", { required: true, name: "address" }),
   };
   let items = [];
-  try { items = (await get(API + "service-items/?page_size=200")).data.results || []; } catch { /* typed by hand */ }
+  try {
+    const data = (await get(API + "service-items/")).data; // the catalogue: a plain list
+    items = Array.isArray(data) ? data : data.results || [];
+  } catch { /* typed by hand */ }
   if (items.length) {
     inputs.service_item = h("select", { required: true, name: "service_item" }, items.map((i) => h("option", { value: i.code }, `${i.name}（${i.code}）`)));
   }
