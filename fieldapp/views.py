@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.csp import csp_allow, origin_of_template
+
 # the app shell: what the page loads (the service worker keeps them for offline use)
 SHELL_FILES = (
     "fieldapp/app.css",
@@ -36,6 +38,7 @@ SHELL_FILES = (
     "fieldapp/screens.js",
     "fieldapp/cases.js",
     "fieldapp/photos.js",
+    "fieldapp/mapview.js",
     "fieldapp/icons/icon-192.png",
 )
 
@@ -52,6 +55,21 @@ def _version() -> str:
     return digest.hexdigest()[:12]
 
 
+def _basemap() -> dict | None:
+    """The map page's optional raster basemap (`MAP_BASEMAP_*`), for Today's map view; its
+    `crs` says which coordinates its tiles are drawn in (gcj02: the tasks are asked for in
+    GCJ-02, so they sit on the basemap's streets)."""
+    url = getattr(settings, "MAP_BASEMAP_URL", "")
+    if not url:
+        return None
+    return {
+        "url": url,
+        "attribution": getattr(settings, "MAP_BASEMAP_ATTRIBUTION", ""),
+        "subdomains": getattr(settings, "MAP_BASEMAP_SUBDOMAINS", "") or "abc",
+        "crs": "gcj02" if getattr(settings, "MAP_BASEMAP_CRS", "") == "gcj02" else "wgs84",
+    }
+
+
 def _config() -> dict:
     return {
         "api": "/api/v1/",
@@ -59,14 +77,24 @@ def _config() -> dict:
         "sw": reverse("fieldapp:service-worker"),
         "scope": reverse("fieldapp:shell"),
         "syncSeconds": 60,
+        # Today's map view: Leaflet as vendored for the map page, loaded only when asked for
+        "map": {
+            "script": static("maps/vendor/leaflet/leaflet.js"),
+            "css": static("maps/vendor/leaflet/leaflet.css"),
+            "basemap": _basemap(),
+        },
     }
 
 
 @require_GET
 def app_shell(request):
     """The page every screen of the app lives in (screens are drawn by app.js)."""
-    response = render(request, "fieldapp/index.html", {"config": _config()})
+    config = _config()
+    response = render(request, "fieldapp/index.html", {"config": config})
     response["Cache-Control"] = "no-cache"
+    if basemap := config["map"]["basemap"]:
+        # the basemap's tile images may come in, nothing else from its origin
+        csp_allow(response, "img-src", *origin_of_template(basemap["url"], basemap["subdomains"]))
     return response
 
 

@@ -138,3 +138,36 @@ def test_a_case_opened_from_a_confirmed_appointment_and_a_walk_in(day, live_serv
     assert in_db(lambda: Case.objects.filter(applicant_name="赵六").count()) == 1
     assert in_db(lambda: Case.objects.filter(appointment=appointment).count()) == 1
     assert (walk_in.origin, walk_in.responsible_id) == ("station_desk", day["agent"].pk)
+
+
+def test_today_on_a_map_without_a_basemap(day, live_server, browser):
+    context, page = phone(browser, live_server)
+    page.goto(f"{live_server.url}/app/")
+    sign_in(page, "agent1")
+    page.wait_for_selector("li.task")
+    tasks = page.locator("li.task").count()
+    page.get_by_role("button", name="地图").click()
+    page.wait_for_selector("#today-map[data-dots]")
+    # a dot per task with a place, the worker's own position, the suggested order as a line
+    dots = int(page.get_attribute("#today-map", "data-dots"))
+    unplaced = int(page.get_attribute("#today-map", "data-unplaced"))
+    assert dots >= 3 and dots + unplaced == tasks  # walk-ins may have no point: said below
+    assert f"另有 {unplaced} 项没有位置" in page.inner_text("#unplaced")
+    # one dot per place: the visit and its appointment share one
+    assert page.locator("#today-map path.task-dot").count() == dots - 1
+    assert page.locator("#today-map path.origin-dot").count() == 1
+    assert page.locator("#today-map path.route").count() == 1  # under the dots: taps reach them
+    assert page.locator("#today-map img.leaflet-tile").count() == 0  # no basemap configured
+    visit = day["visit"].pk
+    page.click(f"#today-map path.task-dot[data-keys~='visit:{visit}']")  # named, with links
+    assert page.locator(".leaflet-popup li").count() == 2
+    page.click(f".leaflet-popup a[href='#/visit/{visit}']")
+    page.wait_for_url(f"**/app/#/visit/{visit}")
+    # the choice is kept: back on today, the map again; the list one tap away
+    page.goto(f"{live_server.url}/app/#/today")
+    page.wait_for_selector("#today-map[data-dots]")
+    shot(page, "today-map")
+    page.get_by_role("button", name="列表").click()
+    page.wait_for_selector("li.task")
+    assert page.errors == []
+    context.close()

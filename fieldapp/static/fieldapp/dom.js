@@ -27,11 +27,22 @@ export function here() {
   return at;
 }
 
+// a form sent (a tap or Enter) ends the typing: the screen it leads to is drawn
+document.addEventListener("submit", () => document.activeElement?.blur?.(), true);
+
+// the worker is typing into this screen: a field in it has focus and a changed value
+function typingIn(main) {
+  const el = document.activeElement;
+  if (!el || !main.contains(el) || !/^(INPUT|TEXTAREA)$/.test(el.tagName) || /^(file|checkbox|radio)$/.test(el.type)) return false;
+  return el.value !== el.defaultValue;
+}
+
 // draws a screen begun at address `at`: an answer that arrives after the worker moved on to
 // another screen, or after a later drawing of this one, is not drawn over it
 export function mountAt(at, ...children) {
   const main = document.getElementById("main");
   if (String(at) !== address() || (at.seq ?? 0) < mounted) return main;
+  if (typingIn(main)) return main; // a redraw of this screen must not wipe what is being typed
   mounted = at.seq ?? mounted;
   main.replaceChildren(...children.flat().filter((c) => c != null && c !== false));
   return main;

@@ -6,6 +6,7 @@ import { t, language, setLanguage } from "./i18n.js";
 import { get, post, saveSession, session, uuid, HttpError } from "./api.js";
 import { enqueue, pending, retry, discard } from "./queue.js";
 import { shrink } from "./photos.js";
+import { drawMap, tasksUrl } from "./mapview.js";
 
 const API = "/api/v1/";
 export const go = (hash) => { location.hash = hash; };
@@ -90,14 +91,28 @@ export async function today() {
           task.distance_m != null ? h("span", { class: "dist" }, t("distance", task.distance_m)) : null,
           position.has(task.key) ? h("span", { class: "order", "aria-label": `${t("order")} ${position.get(task.key)}` }, `#${position.get(task.key)}`) : null,
           waitingOn.has(task.key) ? h("span", { class: "badge" }, t("queue")) : null)))));
+  const onMap = localStorage.getItem("fieldapp.todayView") === "map";
+  const mapBox = onMap ? h("div", { class: "today-map", id: "today-map", role: "region", "aria-label": t("map") }) : null;
   mountAt(at, 
     staleNote(answer),
     h("div", { class: "row" },
       h("button", { type: "button", class: "secondary", id: "refresh", onclick: () => document.dispatchEvent(new CustomEvent("fieldapp:redraw")) }, "⟳ ", t("refresh")),
+      h("button", { type: "button", class: "secondary", id: "today-view", "aria-pressed": onMap ? "true" : "false", onclick: () => {
+        localStorage.setItem("fieldapp.todayView", onMap ? "list" : "map");
+        today();
+      } }, onMap ? `☰ ${t("list")}` : `⌖ ${t("map")}`),
       h("a", { class: "button secondary", href: "#/walk-in" }, "＋ ", t("walkIn"))),
-    tasks.length ? list : h("p", { class: "empty" }, t("noTasks")),
+    mapBox || (tasks.length ? list : h("p", { class: "empty" }, t("noTasks"))),
     order.stops?.length ? h("p", { class: "hint" }, `${t("order")}: ${t("distance", order.total_m)}`) : null,
   );
+  if (mapBox && mapBox.isConnected) {
+    const config = JSON.parse(document.getElementById("app-config").textContent).map;
+    const url = tasksUrl(API, config);
+    const points = url === API + "me/tasks/" ? answer : await get(url).catch(() => answer);
+    await drawMap(mapBox, config, points.data, hrefOf);
+    const unplaced = Number(mapBox.dataset.unplaced || 0);
+    if (unplaced) mapBox.after(h("p", { class: "hint", id: "unplaced" }, t("unplaced", unplaced)));
+  }
   // keep each task's detail for a day without signal (the answers stay under this user's id)
   if (!answer.stale) for (const task of tasks.slice(0, 40)) get(detailUrl(task)).catch(() => {});
 }
