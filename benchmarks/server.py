@@ -13,14 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-@contextmanager
-def gunicorn(**extra_env: str) -> Iterator[int]:
-    """Start gunicorn, wait until /healthz answers, yield its port, stop it afterwards."""
+def production_env(**extra_env: str) -> dict[str, str]:
+    """The environment of the benchmark server: production settings on the benchmark database."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    port = 18000 + os.getpid() % 1000
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "server.settings.production",
         "SECRET_KEY": "bench-" + "x" * 40,
@@ -39,6 +37,13 @@ def gunicorn(**extra_env: str) -> Iterator[int]:
         "LOG_LEVEL": "WARNING",
         **extra_env,
     }
+
+
+@contextmanager
+def gunicorn(**extra_env: str) -> Iterator[int]:
+    """Start gunicorn, wait until /healthz answers, yield its port, stop it afterwards."""
+    port = 18000 + os.getpid() % 1000
+    env = production_env(**extra_env)
     command = [sys.executable, "-m", "gunicorn", "server.wsgi:application"]
     server = subprocess.Popen(
         [*command, "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
