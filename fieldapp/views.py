@@ -66,7 +66,7 @@ def _basemap() -> dict | None:
         "url": url,
         "attribution": getattr(settings, "MAP_BASEMAP_ATTRIBUTION", ""),
         "subdomains": getattr(settings, "MAP_BASEMAP_SUBDOMAINS", "") or "abc",
-        "crs": "gcj02" if getattr(settings, "MAP_BASEMAP_CRS", "") == "gcj02" else "wgs84",
+        "crs": "gcj02" if settings.MAP_BASEMAP_CRS == "gcj02" else "wgs84",
     }
 
 

@@ -29,7 +29,12 @@ from geo.conf import GEO
 from idempotency import conf as idempotency
 from idempotency.conf import IDEMPOTENCY
 from maps import conf as maps
-from maps.conf import MAP_BASEMAP_ATTRIBUTION, MAP_BASEMAP_SUBDOMAINS, MAP_BASEMAP_URL
+from maps.conf import (
+    MAP_BASEMAP_ATTRIBUTION,
+    MAP_BASEMAP_CRS,
+    MAP_BASEMAP_SUBDOMAINS,
+    MAP_BASEMAP_URL,
+)
 from notifications import conf as notifications
 from notifications.conf import NOTIFICATIONS
 from open311 import conf as open311
@@ -51,6 +56,7 @@ __all__ = [
     "GEO",
     "IDEMPOTENCY",
     "MAP_BASEMAP_ATTRIBUTION",
+    "MAP_BASEMAP_CRS",
     "MAP_BASEMAP_SUBDOMAINS",
     "MAP_BASEMAP_URL",
     "NOTIFICATIONS",
