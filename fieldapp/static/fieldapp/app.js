@@ -3,7 +3,7 @@
 import { h } from "./dom.js";
 import { t, language, setLanguage } from "./i18n.js";
 import { endSession, forget, get, loadSession, onUnauthorized, post, saveSession, session, uuid, HttpError } from "./api.js";
-import { kvDelete, kvGet, kvSet } from "./store.js";
+import { kvDelete, kvDeletePrefix, kvGet, kvSet } from "./store.js";
 import { onGone, onQueueChange, onSent, refreshCount, replay } from "./queue.js";
 import * as screens from "./screens.js";
 import { caseScreen } from "./cases.js";
@@ -112,7 +112,14 @@ async function sync() {
       while (more) {
         const response = await fetch(`${API}sync/${cursor ? "?since=" + encodeURIComponent(cursor) : ""}`, { headers: { Authorization: `Token ${session.token}`, Accept: "application/json" }, cache: "no-store" });
         if (response.status === 401) { signedOut(t("sessionEnded")); return; }
-        if (response.status === 410) { await kvDelete(cursorKey); cursor = null; changed = true; break; } // resync_required
+        if (response.status === 410) { // resync_required: from scratch — what was kept may be stale
+          if (!cursor) return;
+          await kvDelete(cursorKey);
+          await kvDeletePrefix(`cache:${session.user.id}:`);
+          cursor = null;
+          changed = true;
+          continue; // a fresh cursor now (changes made after it are not lost), then the lists again
+        }
         if (!response.ok) return;
         const body = await response.json();
         for (const change of body.changes) {
