@@ -157,7 +157,9 @@ function duty() {
       const kept = (await kvGet(key)) || [];
       kept.push({ location: { type: "Point", coordinates: [p.coords.longitude, p.coords.latitude] }, accuracy_m: p.coords.accuracy, recorded_at: new Date(p.timestamp).toISOString(), client_uuid: uuid() });
       await kvSet(key, kept.slice(-500));
-    }, () => {}, { enableHighAccuracy: false, maximumAge: 60000 });
+      // high accuracy: routing ignores positions less accurate than 200 m (PEOPLE settings), so a
+      // coarse cell-tower fix would be sent for nothing
+    }, () => {}, { enableHighAccuracy: true, maximumAge: 60000 });
   } else if (!on && watch != null) {
     navigator.geolocation.clearWatch(watch);
     watch = null;
