@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.worlds.appointments",
     "tests.worlds.cases",
     "tests.worlds.tiles",
+    "tests.browser",
 ]
 
 

@@ -1,8 +1,6 @@
-"""The field app's browser fixtures: agent1's day and a headless Chromium."""
+"""The field app's browser fixtures: agent1's day (the browser itself: tests/browser.py)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -12,8 +10,6 @@ from tests.cases.conftest import accepted_case, open_walk_in
 from tests.geo.helpers import lonlat, point
 from tests.mobile_api.test_tasks import book
 from visits import services as visit_services
-
-from .test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 
 @pytest.fixture
@@ -46,22 +42,3 @@ def day(case_world):
         "late": late,
         "home": lonlat(120, 80),
     }
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is missing: `make setup` installs the dev extra")
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium")
-    # lets context.route() see (and abort) the service worker's own requests too
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -15,12 +15,9 @@ thread of its own (`in_db`): Playwright's sync API runs an event loop in this th
 
 from __future__ import annotations
 
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -29,56 +26,12 @@ from appointments.models import Appointment, AppointmentEvent
 from attachments.models import Attachment
 from cases import services as case_services
 from cases.models import Case
+from tests.browser import PHONE, eventually, in_db, until, watched
+from tests.browser import shot as browser_shot
 from visits.models import Visit
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "var" / "test-artifacts" / "fieldapp"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 780}
 
 # serialized_rollback: the working-day calendar seeded by migrations (routing needs it)
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def in_db(fn):
-    """Run ORM work in a thread of its own (not this one, where Playwright's loop runs)."""
-
-    def run():
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result()
-
-
-def eventually(query, seconds=15):
-    """Polls the database (in a thread of its own) until `query` answers something."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = in_db(query)
-        if found or time.monotonic() > deadline:
-            assert found, "not in the database in time"
-            return found
-        time.sleep(0.25)
-
-
-def until(page, expression, seconds=15):
-    """Polls an expression with page.evaluate (wait_for_function's polling evaluates strings,
-    which the page's Content-Security-Policy rightly refuses)."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"not true in time: {expression}"
-        time.sleep(0.1)
 
 
 def phone(browser, live_server, geolocation=None):
@@ -89,15 +42,8 @@ def phone(browser, live_server, geolocation=None):
     if geolocation:
         context.grant_permissions(["geolocation"], origin=live_server.url)
         context.set_geolocation(geolocation)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     # the Content-Security-Policy (core/csp.py) refuses nothing the app needs
-    page.on(
-        "console",
-        lambda m: "Content Security Policy" in m.text and page.errors.append(m.text),
-    )
-    return context, page
+    return context, watched(context.new_page())
 
 
 def sign_in(page, username, password="pw-12345"):
@@ -123,7 +69,7 @@ def pending(page) -> str:
 
 
 def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    browser_shot(page, "fieldapp", name)
 
 
 def a_photo(tmp_path) -> Path:
