@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -40,9 +41,46 @@ def basemap() -> dict | None:
     }
 
 
+def _template(name: str, **kwargs) -> str:
+    """A URL pattern's path with {placeholders} for the page's scripts to fill: each keyword
+    names a placeholder and a sample value the pattern accepts."""
+    url = reverse(name, kwargs=kwargs)
+    for key, sample in kwargs.items():
+        url = url.replace(f"/{sample}/", "/{" + key + "}/", 1)
+    return url
+
+
+def console_config(request, scope) -> dict | None:
+    """What the zone console (edit mode) needs, for those who may change grids somewhere;
+    None for everybody else (the page shows no edit button). The server decides every edit."""
+    if not scope.editor:
+        return None
+    staff = scope.staff
+    return {
+        "everything": scope.everything,
+        "centre": staff.centre.area.code if staff and staff.centre and not scope.everything else None,
+        "csrfToken": get_token(request),
+        "urls": {
+            "grids": reverse("geo:grid-list"),
+            "grid": _template("geo:grid-detail", code="CODE"),
+            "split": _template("geo:grid-split", code="CODE"),
+            "retire": _template("geo:grid-retire", code="CODE"),
+            "merge": reverse("geo:grid-merge"),
+            "coverage": reverse("people:coverage"),
+            "assignments": _template("people:grid-assignments", code="CODE"),
+            "assignmentEnd": _template("people:assignment-end", code="CODE", assignment_id=987654321),
+            "staffing": _template("maps_api:grid-staffing", code="CODE"),
+            "stationAgents": _template("maps_api:station-agents", code="CODE"),
+        },
+        # the boundary-file upload page (district staff), when it exists
+        "boundariesUrl": None,
+    }
+
+
 @login_required(login_url="maps:login")
 def map_page(request):
-    staff = scope_for(request.user).staff
+    scope = scope_for(request.user)
+    staff = scope.staff
     config = {
         "tilesUrl": reverse(
             "tiles:tile", kwargs={"layer": "LAYER", "z": "0", "x": "0", "y": "0"}
@@ -56,6 +94,7 @@ def map_page(request):
         "defaultFigure": DEFAULT_FIGURE,
         "layers": {"agents": map_options(request.user)["agents"]},
         "basemap": basemap(),
+        "console": console_config(request, scope),
     }
     response = render(
         request,

@@ -166,6 +166,7 @@
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   window.gridLayers = overlays;
+  window.gridMapLayers = { areas: areas, grids: grids, gaps: gaps, work: work }; // for the console
 
   // --- legend and the figure selector ------------------------------------------------------
   var legend = L.control({ position: "bottomleft" });
