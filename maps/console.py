@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from appointments.selectors import open_work
 from core.errors import NotFound
 from geo.models import Grid, ServiceCentre
-from people.models import GridAssignment, Leave, Role, Staff, Training
 from geo.selectors import area_descendant_ids
+from people.models import GridAssignment, Leave, Role, Staff, Training
 from people.scope import scope_for
 from people.selectors import staffing_gaps
 from people.services import centre_area_visible

@@ -41,12 +41,16 @@ def basemap() -> dict | None:
     }
 
 
+# the server half's proposals (docs/zone-console-api.md §6)
+PROPOSALS = "/api/v1/grid-proposals/"
+
+
 def _template(name: str, **kwargs) -> str:
     """A URL pattern's path with {placeholders} for the page's scripts to fill: each keyword
     names a placeholder and a sample value the pattern accepts."""
     url = reverse(name, kwargs=kwargs)
     for key, sample in kwargs.items():
-        url = url.replace(f"/{sample}/", "/{" + key + "}/", 1)
+        url = url.replace(f"/{sample}/", "/{" + key.removesuffix("_id") + "}/", 1)
     return url
 
 
@@ -58,17 +62,26 @@ def console_config(request, scope) -> dict | None:
     staff = scope.staff
     return {
         "everything": scope.everything,
-        "centre": staff.centre.area.code if staff and staff.centre and not scope.everything else None,
+        "centre": staff.centre.area.code
+        if staff and staff.centre and not scope.everything
+        else None,
         "csrfToken": get_token(request),
         "urls": {
+            "areas": reverse("geo:area-list"),
             "grids": reverse("geo:grid-list"),
             "grid": _template("geo:grid-detail", code="CODE"),
             "split": _template("geo:grid-split", code="CODE"),
             "retire": _template("geo:grid-retire", code="CODE"),
+            "splitPreview": _template("geo:grid-split", code="CODE") + "preview/",
             "merge": reverse("geo:grid-merge"),
+            "proposals": PROPOSALS,
+            "proposalApply": PROPOSALS + "{id}/apply/",
+            "proposalReject": PROPOSALS + "{id}/reject/",
             "coverage": reverse("people:coverage"),
             "assignments": _template("people:grid-assignments", code="CODE"),
-            "assignmentEnd": _template("people:assignment-end", code="CODE", assignment_id=987654321),
+            "assignmentEnd": _template(
+                "people:assignment-end", code="CODE", assignment_id=987654321
+            ),
             "staffing": _template("maps_api:grid-staffing", code="CODE"),
             "stationAgents": _template("maps_api:station-agents", code="CODE"),
         },

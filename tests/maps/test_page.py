@@ -37,7 +37,8 @@ def test_staff_log_in_with_username_and_password_and_get_the_map(world):
     html = page.content.decode()
     assert "网格覆盖审查" in html and "王站长" in html
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    assert len(scripts) == 3 and all(src.startswith("/static/maps/") for src in scripts)
+    # the viewer's three scripts, then (for those who may edit) Geoman and the console's four
+    assert len(scripts) == 8 and all(src.startswith("/static/maps/") for src in scripts)
     config = config_of(page)
     assert config["tilesUrl"] == "/api/v1/tiles/{layer}/{z}/{x}/{y}.pbf"
     assert config["panelUrl"] == "/api/v1/grids/{code}/panel/"
@@ -45,6 +46,26 @@ def test_staff_log_in_with_username_and_password_and_get_the_map(world):
     assert config["basemap"] is None
     (south, west), (north, east) = config["bounds"]
     assert 39.99 < south < north < 40.01 and 120.99 < west < east < 121.02
+
+
+def test_the_console_is_offered_to_editors_only(world):
+    client = Client()
+    client.force_login(world["people"]["manager1"].user)
+    console = config_of(client.get("/map/"))["console"]
+    assert console["everything"] is False and console["centre"] == world["tree"]["c1"].code
+    assert console["csrfToken"]
+    assert console["urls"]["grid"] == "/api/v1/grids/{code}/"
+    assert console["urls"]["assignmentEnd"] == "/api/v1/grids/{code}/assignments/{assignment}/end/"
+    assert console["urls"]["staffing"] == "/api/v1/grids/{code}/staffing/"
+    assert console["urls"]["stationAgents"] == "/api/v1/centres/{code}/agents/"
+    client.force_login(world["people"]["district"].user)
+    assert config_of(client.get("/map/"))["console"]["everything"] is True
+    for reader in ("supervisor", "agent1"):
+        client.force_login(world["people"][reader].user)
+        page = client.get("/map/")
+        assert config_of(page)["console"] is None
+        assert "edit-toggle" not in page.content.decode()
+        assert "console/" not in page.content.decode()
 
 
 def test_a_wrong_password_shows_the_form_again(world):
@@ -81,6 +102,13 @@ def test_an_optional_basemap_comes_from_settings(world, settings):
         "maps/vendor/leaflet/leaflet.css",
         "maps/vendor/leaflet/images/layers.png",
         "maps/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+        "maps/vendor/leaflet-geoman/leaflet-geoman.min.js",
+        "maps/vendor/leaflet-geoman/leaflet-geoman.css",
+        "maps/console/api.js",
+        "maps/console/staffing.js",
+        "maps/console/editor.js",
+        "maps/console/ops.js",
+        "maps/console/console.css",
     ],
 )
 def test_the_page_loads_only_files_the_project_serves(path):
