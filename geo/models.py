@@ -150,6 +150,14 @@ class Grid(models.Model):
     predecessors = models.ManyToManyField(
         "self", symmetrical=False, related_name="successors", blank=True
     )
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=1,
+        help_text=_(
+            "One larger with every change of this row (rename, boundary, retirement): the grid's "
+            "ETag, which edits must send back in If-Match."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]

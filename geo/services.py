@@ -3,12 +3,16 @@
 Grid writes in one community are serialised by locking the community's row, so two concurrent
 edits cannot both pass the overlap rule and then overlap. Boundaries are never overwritten:
 an edit closes the current version and adds the next.
+
+Every change of a grid row makes its `revision` one larger. An edit given `expected_revision`
+(the API's If-Match) compares it under the grid's row lock, so of two editors who read the same
+revision exactly one saves; the other gets 412 `version_mismatch`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -186,7 +190,13 @@ def grid_create(
     )
 
 
-def _lock_active_grid(grid: Grid) -> Grid:
+class VersionMismatch(ApplicationError):
+    """The grid changed since the editor read it (HTTP 412 Precondition Failed)."""
+
+    status = 412
+
+
+def _lock_active_grid(grid: Grid, expected_revision: int | None = None) -> Grid:
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     if not grid.active:
         raise Conflict(
@@ -194,7 +204,28 @@ def _lock_active_grid(grid: Grid) -> Grid:
             _("Grid %(code)s was retired and cannot change.") % {"code": grid.code},
             details={"code": grid.code},
         )
+    if expected_revision is not None and expected_revision != grid.revision:
+        raise VersionMismatch(
+            "version_mismatch",
+            _(
+                "Grid %(code)s was changed by someone else (you edited version %(expected)d, "
+                "it is now at version %(current)d); load it again and redo your edit."
+            )
+            % {"code": grid.code, "expected": expected_revision, "current": grid.revision},
+            details={
+                "grid": grid.code,
+                "expected_version": expected_revision,
+                "current_version": grid.revision,
+                "etag": f'"{grid.revision}"',
+            },
+        )
     return grid
+
+
+def _save(grid: Grid, fields: list[str]) -> None:
+    """Write changed fields of a grid and count one more revision."""
+    grid.revision += 1
+    grid.save(update_fields=[*fields, "revision"])
 
 
 def _close_current_boundary(grid: Grid, at: datetime) -> GridBoundary:
@@ -213,11 +244,13 @@ def grid_update(
     boundary: GEOSGeometry | None = None,
     note: str = "",
     at: datetime | None = None,
+    expected_revision: int | None = None,
 ) -> Grid:
     """Rename a grid and/or give it a new boundary version (the old one is kept)."""
     at = at or timezone.now()
     _lock_community(grid.community)
-    grid = _lock_active_grid(grid)
+    grid = _lock_active_grid(grid, expected_revision)
+    changed: list[str] = []
     if boundary is not None:
         boundary = _check_grid_geometry(boundary, grid.community, exclude=[grid.pk])
         previous = _close_current_boundary(grid, at)
@@ -230,10 +263,12 @@ def grid_update(
             note=note,
         )
         grid.boundary = boundary
-        grid.save(update_fields=["boundary"])
+        changed.append("boundary")
     if name is not None and name != grid.name:
         grid.name = name
-        grid.save(update_fields=["name"])
+        changed.append("name")
+    if changed:
+        _save(grid, changed)
     return grid
 
 
@@ -241,15 +276,22 @@ def _retire(grid: Grid, *, at: datetime, reason: str) -> None:
     _close_current_boundary(grid, at)
     grid.retired_at = at
     grid.retired_reason = reason[:200]
-    grid.save(update_fields=["retired_at", "retired_reason"])
+    _save(grid, ["retired_at", "retired_reason"])
 
 
 @transaction.atomic
-def grid_retire(*, grid: Grid, actor=None, reason: str, at: datetime | None = None) -> Grid:
+def grid_retire(
+    *,
+    grid: Grid,
+    actor=None,
+    reason: str,
+    at: datetime | None = None,
+    expected_revision: int | None = None,
+) -> Grid:
     """Take a grid out of service; its code and boundary history stay."""
     at = at or timezone.now()
     _lock_community(grid.community)
-    grid = _lock_active_grid(grid)
+    grid = _lock_active_grid(grid, expected_revision)
     _retire(grid, at=at, reason=reason or "retired")
     return grid
 
@@ -263,7 +305,12 @@ class GridPart:
 
 @transaction.atomic
 def grid_split(
-    *, grid: Grid, parts: Sequence[GridPart], actor=None, at: datetime | None = None
+    *,
+    grid: Grid,
+    parts: Sequence[GridPart],
+    actor=None,
+    at: datetime | None = None,
+    expected_revision: int | None = None,
 ) -> list[Grid]:
     """Retire `grid` and create its parts (new codes), which together cover it exactly."""
     at = at or timezone.now()
@@ -274,7 +321,7 @@ def grid_split(
             details={"parts": len(parts)},
         )
     community = _lock_community(grid.community)
-    grid = _lock_active_grid(grid)
+    grid = _lock_active_grid(grid, expected_revision)
     whole = grid.boundary
     boundaries = [_as_multipolygon(p.boundary) for p in parts]
     rules.check_parts_cover(boundaries, whole, grid_code=grid.code)
@@ -308,8 +355,11 @@ def grid_merge(
     code: str | None = None,
     actor=None,
     at: datetime | None = None,
+    expected_revisions: Mapping[str, int] | None = None,
 ) -> Grid:
-    """Retire two or more grids of one community and create their union as a new grid."""
+    """Retire two or more grids of one community and create their union as a new grid.
+
+    `expected_revisions` maps each grid's code to the revision the editor merged."""
     at = at or timezone.now()
     if len({g.pk for g in grids}) < 2:
         raise ApplicationError(
@@ -323,7 +373,8 @@ def grid_merge(
             details={"grids": [g.code for g in grids]},
         )
     community = _lock_community(grids[0].community)
-    locked = [_lock_active_grid(g) for g in sorted(grids, key=lambda g: g.pk)]
+    expected = expected_revisions or {}
+    locked = [_lock_active_grid(g, expected.get(g.code)) for g in sorted(grids, key=lambda g: g.pk)]
     ids = [g.pk for g in locked]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -67,7 +67,12 @@ class GridFeatureSerializer(CrsFeatureSerializer):
     community = serializers.SlugRelatedField(slug_field="code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     active = serializers.BooleanField(read_only=True)
-    version = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(
+        read_only=True, help_text="Number of the latest boundary version."
+    )
+    revision = serializers.IntegerField(
+        read_only=True, help_text="The grid's ETag: send it back in If-Match when editing."
+    )
 
     class Meta:
         model = Grid
@@ -81,6 +86,7 @@ class GridFeatureSerializer(CrsFeatureSerializer):
             "community_name",
             "active",
             "version",
+            "revision",
             "created_at",
             "retired_at",
             "retired_reason",
@@ -150,6 +156,11 @@ class GridMergeInput(serializers.Serializer):
     )
     code = serializers.CharField(required=False, max_length=32)
     name = serializers.CharField(max_length=100)
+    versions = serializers.DictField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text='The revision (ETag) of every grid merged, by code: {"A": 3, "B": 5}.',
+    )
 
 
 class GridRetireInput(serializers.Serializer):

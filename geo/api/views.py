@@ -23,6 +23,14 @@ from ..geometry import (
 from ..models import Area, Grid, GridBoundary
 from . import serializers as s
 from .fields import CRS_QUERY_PARAMETER, FeaturePagination, output_crs
+from .versions import (
+    ETAG_HEADER,
+    IF_MATCH_PARAMETER,
+    current_on_mismatch,
+    etag,
+    if_match,
+    versions_for,
+)
 
 BBOX_PARAMETER = OpenApiParameter(
     "bbox",
@@ -57,6 +65,15 @@ def _require_editor(user, community: Area) -> None:
 class CrsContextMixin:
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "crs": output_crs(self.request)}
+
+    def grid_feature(self, code: str) -> dict:
+        """The grid as GET /grids/{code}/ answers it, in the request's crs."""
+        return s.GridDetailSerializer(
+            _grid_get(code, self.request.user), context=self.get_serializer_context()
+        ).data
+
+    def current_on_mismatch(self):
+        return current_on_mismatch(self.grid_feature)
 
 
 def _grid_queryset():
@@ -172,7 +189,11 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
             actor=request.user,
             note=data.get("note", ""),
         )
-        return Response(self._detail(grid), status=status.HTTP_201_CREATED)
+        return Response(
+            self._detail(grid),
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": etag(grid.revision)},
+        )
 
     def _detail(self, grid: Grid) -> dict:
         return s.GridDetailSerializer(
@@ -187,27 +208,37 @@ class GridDetail(CrsContextMixin, generics.GenericAPIView):
     queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
     serializer_class = s.GridDetailSerializer
 
+    @extend_schema(parameters=[ETAG_HEADER])
     def get(self, request, code):
-        return Response(self.get_serializer(_grid_get(code, request.user)).data)
+        grid = _grid_get(code, request.user)
+        return Response(self.get_serializer(grid).data, headers={"ETag": etag(grid.revision)})
 
-    @extend_schema(request=s.GridUpdateInput, responses={200: s.GridDetailSerializer})
+    @extend_schema(
+        request=s.GridUpdateInput,
+        responses={200: s.GridDetailSerializer},
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
     def patch(self, request, code):
         grid = _grid_get(code, request.user)
         _require_editor(request.user, grid.community)
         data = validated(s.GridUpdateInput, request.data)
+        expected = if_match(request)
         boundary = None
         if "boundary" in data:
             boundary = parse_geometry(
                 data["boundary"], crs=parse_crs(data.get("crs")), field="boundary"
             )
-        services.grid_update(
-            grid=grid,
-            actor=request.user,
-            name=data.get("name"),
-            boundary=boundary,
-            note=data.get("note", ""),
-        )
-        return Response(self.get_serializer(_grid_get(code, request.user)).data)
+        with self.current_on_mismatch():
+            services.grid_update(
+                grid=grid,
+                actor=request.user,
+                name=data.get("name"),
+                boundary=boundary,
+                note=data.get("note", ""),
+                expected_revision=expected,
+            )
+        grid = _grid_get(code, request.user)
+        return Response(self.get_serializer(grid).data, headers={"ETag": etag(grid.revision)})
 
 
 @extend_schema(tags=["grids"], parameters=[CRS_QUERY_PARAMETER])
@@ -230,7 +261,7 @@ class GridHistory(CrsContextMixin, generics.ListAPIView):
     tags=["grids"],
     request=s.GridSplitInput,
     responses={201: s.GridFeatureSerializer(many=True)},
-    parameters=[CRS_QUERY_PARAMETER],
+    parameters=[CRS_QUERY_PARAMETER, IF_MATCH_PARAMETER],
 )
 class GridSplit(CrsContextMixin, generics.GenericAPIView):
     """Retire a grid and replace it by parts that together cover it exactly."""
@@ -242,6 +273,7 @@ class GridSplit(CrsContextMixin, generics.GenericAPIView):
         grid = _grid_get(code, request.user)
         _require_editor(request.user, grid.community)
         data = validated(s.GridSplitInput, request.data)
+        expected = if_match(request)
         crs = parse_crs(data.get("crs"))
         parts = [
             services.GridPart(
@@ -251,7 +283,10 @@ class GridSplit(CrsContextMixin, generics.GenericAPIView):
             )
             for i, part in enumerate(data["parts"])
         ]
-        created = services.grid_split(grid=grid, parts=parts, actor=request.user)
+        with self.current_on_mismatch():
+            created = services.grid_split(
+                grid=grid, parts=parts, actor=request.user, expected_revision=expected
+            )
         grids = _grid_queryset().filter(pk__in=[g.pk for g in created]).order_by("code")
         return Response(self.get_serializer(grids, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -273,13 +308,24 @@ class GridMerge(CrsContextMixin, generics.GenericAPIView):
         grids = [_grid_get(code, request.user) for code in data["grids"]]
         for grid in grids:
             _require_editor(request.user, grid.community)
-        merged = services.grid_merge(
-            grids=grids, name=data["name"], code=data.get("code"), actor=request.user
-        )
+        versions = versions_for(data["grids"], data.get("versions"))
+        with self.current_on_mismatch():
+            merged = services.grid_merge(
+                grids=grids,
+                name=data["name"],
+                code=data.get("code"),
+                actor=request.user,
+                expected_revisions=versions,
+            )
         return Response(self.get_serializer(_grid_get(merged.code, request.user)).data, status=201)
 
 
-@extend_schema(tags=["grids"], request=s.GridRetireInput, responses={200: s.GridDetailSerializer})
+@extend_schema(
+    tags=["grids"],
+    request=s.GridRetireInput,
+    responses={200: s.GridDetailSerializer},
+    parameters=[IF_MATCH_PARAMETER],
+)
 class GridRetire(CrsContextMixin, generics.GenericAPIView):
     """Take a grid out of service (its code and history stay)."""
 
@@ -290,7 +336,11 @@ class GridRetire(CrsContextMixin, generics.GenericAPIView):
         grid = _grid_get(code, request.user)
         _require_editor(request.user, grid.community)
         data = validated(s.GridRetireInput, request.data)
-        services.grid_retire(grid=grid, actor=request.user, reason=data["reason"])
+        expected = if_match(request)
+        with self.current_on_mismatch():
+            services.grid_retire(
+                grid=grid, actor=request.user, reason=data["reason"], expected_revision=expected
+            )
         return Response(self.get_serializer(_grid_get(code, request.user)).data)
 
 

@@ -98,6 +98,7 @@ def test_create_update_history(editor, tree):
         f"/api/v1/grids/{code}/",
         {"boundary": rect_geojson(0, 0, 400, 1000), "name": "西区"},
         format="json",
+        HTTP_IF_MATCH=response["ETag"] if response.has_header("ETag") else '"1"',
     )
     assert response.status_code == 200
     assert response.json()["properties"]["version"] == 2
@@ -213,20 +214,20 @@ def test_split_merge_retire_over_http(editor, two_grids):
             {"code": "A2", "name": "A2", "boundary": rect_geojson(0, 0, 500, 500)},
         ]
     }
-    response = editor.post("/api/v1/grids/A/split/", parts, format="json")
+    response = editor.post("/api/v1/grids/A/split/", parts, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 201, response.content
     assert editor.get("/api/v1/grids/A/").json()["properties"]["successors"] == ["A1", "A2"]
-    assert (
-        error_code(editor.post("/api/v1/grids/A/split/", parts, format="json"), 409)
-        == "grid_retired"
-    )
+    again = editor.post("/api/v1/grids/A/split/", parts, format="json", HTTP_IF_MATCH='"2"')
+    assert error_code(again, 409) == "grid_retired"
     response = editor.post(
         "/api/v1/grids/merge/",
-        {"grids": ["A1", "A2"], "name": "A again", "code": "A3"},
+        {"grids": ["A1", "A2"], "name": "A again", "code": "A3", "versions": {"A1": 1, "A2": 1}},
         format="json",
     )
     assert response.status_code == 201
-    response = editor.post("/api/v1/grids/A3/retire/", {"reason": "test"}, format="json")
+    response = editor.post(
+        "/api/v1/grids/A3/retire/", {"reason": "test"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert response.json()["properties"]["active"] is False
     assert error_code(editor.get("/api/v1/grids/nope/"), 404) == "unknown_grid"
 
