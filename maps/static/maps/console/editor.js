@@ -19,6 +19,7 @@
   var MIN_ZOOM = 12;
   var SNAP = { snappable: true, snapDistance: 20, allowSelfIntersection: false };
 
+  if (!map.pm) map.pm = new L.PM.Map(map); // the map was made before Geoman loaded
   map.pm.setLang("zh");
   map.pm.setGlobalOptions(L.extend({ removeVertexOn: "contextmenu" }, SNAP));
 
@@ -146,7 +147,10 @@
       mapEl.setAttribute("data-console-grids", String(features.length));
       // staffing marks: the stations' lists say which grids have no primary agent
       Object.keys(communities).slice(0, 12).forEach(function (c) {
-        E.staffing.station(c).then(restyle, function () {});
+        E.staffing.station(c).then(function () {
+          restyle();
+          fillSelect();
+        }, function () {});
       });
       restyle();
     }).catch(function (err) {
@@ -456,6 +460,10 @@
     if (E.on) E.load();
   });
 
+  // gaps are recomputed by a schedule once a community has been quiet (tiles/gaps.py): while
+  // editing, the tiles are asked again every minute (unchanged ones answer 304)
+  var ticker = null;
+
   toggle.addEventListener("click", function () {
     E.on = !E.on;
     toggle.setAttribute("aria-pressed", String(E.on));
@@ -467,7 +475,9 @@
       updateTools();
       E.load();
       if (E.loadProposals) E.loadProposals();
+      ticker = window.setInterval(ZC.refreshTiles, 60000);
     } else {
+      window.clearInterval(ticker);
       E.finish();
       E.clearRefusals();
       E.gridLayer.clearLayers();

@@ -22,7 +22,7 @@
   }
 
   function loadText(a) {
-    return a.open_work + " / " + a.open_work_cap;
+    return a.open_work + " / " + (a.open_work_cap === null ? "—" : a.open_work_cap);
   }
 
   function say(box, message, kind) {
@@ -119,7 +119,7 @@
       return el("option", { value: a.id }, [a.name + "（在办 " + loadText(a) + (a.on_leave_until ? "，请假中" : "") + "）"]);
     }));
     var kind = el("select", { id: "assign-kind", "aria-label": "职责" }, [
-      el("option", { value: "backup" }, ["协办"]),
+      el("option", { value: "backup" }, ["协助"]),
       el("option", { value: "primary" }, ["主责"])
     ]);
     var from = el("input", { id: "assign-from", type: "date", value: ZC.today(), "aria-label": "起始日期" });
