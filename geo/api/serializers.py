@@ -246,6 +246,9 @@ class GridMergeInput(serializers.Serializer):
         required=False,
         help_text='The revision (ETag) of every grid merged, by code: {"A": 3, "B": 5}.',
     )
+    assignments = StaffingInput(
+        many=True, required=False, max_length=ITEMS_MAX, help_text="Staffing of the new grid."
+    )
 
 
 class GridRetireInput(serializers.Serializer):
