@@ -85,34 +85,68 @@ WHERE a.status IN ('{Status.AWAITING.value}', '{Status.CONFIRMED.value}') AND NO
 """
 
 
+def _affected(now: datetime, where: str = "", params: dict | None = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, why FROM ({AFFECTED_SQL}{where}) x WHERE why IS NOT NULL ORDER BY id",
+            {"now": now, "max_m": settings.GEO["NEAREST_GRID_MAX_M"], **(params or {})},
+        )
+        return cursor.fetchall()
+
+
+def _reroute(pk: int, why: str, *, actor, now: datetime, wait: bool) -> Appointment | None:
+    """Route one affected appointment again, with an event saying why (the one place a changed
+    grid or agent sends an open appointment elsewhere)."""
+    with transaction.atomic():
+        a = (
+            Appointment.objects.select_for_update(skip_locked=not wait)
+            .filter(pk=pk, status__in=[Status.AWAITING, Status.CONFIRMED])
+            .first()
+        )
+        if a is None:
+            return None
+        record_event(
+            a,
+            actor=actor,
+            action="reroute",
+            from_status=a.status,
+            note=why,
+            data={"why": why, "agent": a.agent_id},
+        )
+        if why in ("agent_inactive", "agent_unassigned", "agent_on_leave"):
+            a.routing.setdefault("excluded", []).append(a.agent_id)
+        return route(a, actor=actor, reason=why, now=now)
+
+
 def reroute_affected(*, now: datetime | None = None) -> int:
     """Open appointments whose grid was edited, split, merged or retired, or whose agent was
     deactivated, unassigned or went on leave, are routed again, each with an event saying why."""
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, why FROM ({AFFECTED_SQL}) x WHERE why IS NOT NULL",
-            {"now": now, "max_m": settings.GEO["NEAREST_GRID_MAX_M"]},
-        )
-        affected = cursor.fetchall()
+    affected = _affected(now)
     for pk, why in affected:
-        with transaction.atomic():
-            a = (
-                Appointment.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status__in=[Status.AWAITING, Status.CONFIRMED])
-                .first()
-            )
-            if a is None:
-                continue
-            record_event(
-                a,
-                actor=None,
-                action="reroute",
-                from_status=a.status,
-                note=why,
-                data={"why": why, "agent": a.agent_id},
-            )
-            if why in ("agent_inactive", "agent_unassigned", "agent_on_leave"):
-                a.routing.setdefault("excluded", []).append(a.agent_id)
-            route(a, actor=None, reason=why, now=now)
+        _reroute(pk, why, actor=None, now=now, wait=False)
     return len(affected)
+
+
+# an edit's own appointments: routed to one of its grids, or outside coverage near its region
+EDIT_FILTER = """
+  AND (a.grid_id = ANY(%(grids)s)
+       OR (a.outside_coverage AND ST_DWithin(a.location::geography,
+                                            ST_GeomFromEWKB(%(region)s)::geography, %(max_m)s)))
+"""
+
+
+def reroute_for_grid_edit(
+    *, grid_ids: list[int], region, actor, now: datetime
+) -> list[tuple[str, int, Appointment]]:
+    """The sweep's rule for the appointments one grid edit affects, run inside the edit's
+    transaction (waiting for their row locks rather than skipping): [(why, from agent id,
+    appointment as routed now)]."""
+    done = []
+    params = {"grids": list(grid_ids), "region": bytes(region.ewkb)}
+    for pk, why in _affected(now, EDIT_FILTER, params):
+        before = Appointment.objects.filter(pk=pk).values_list("agent_id", flat=True).first()
+        appointment = _reroute(pk, why, actor=actor, now=now, wait=True)
+        if appointment is not None:
+            done.append((why, before, appointment))
+    return done

@@ -23,6 +23,11 @@ class DefaultGeoPolicy:
     def may_edit_grids_in(self, user, community) -> bool:
         return user.has_perm("geo.change_grid")
 
+    def managed_area_ids(self, user) -> frozenset[int] | None:
+        """The areas whose grids `user` may change; None for everywhere (an edit reaching
+        beyond them becomes a proposal, geo.proposals)."""
+        return None if user.has_perm("geo.change_grid") else frozenset()
+
 
 @cache
 def _policy_class():

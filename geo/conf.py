@@ -16,6 +16,9 @@ GEO = {
     "OVERLAP_TOLERANCE_M2": float(os.environ.get("GEO_OVERLAP_TOLERANCE_M2", "1")),
     # coverage gaps and overlaps smaller than this are numerical noise, not findings
     "COVERAGE_MIN_AREA_M2": float(os.environ.get("GEO_COVERAGE_MIN_AREA_M2", "1")),
+    # a boundary edit whose changed part comes this close to a grid its editor does not manage
+    # moves an edge shared with that grid: it becomes a proposal (geo.rules.edit_reach)
+    "SHARED_EDGE_TOLERANCE_M": float(os.environ.get("GEO_SHARED_EDGE_TOLERANCE_M", "0.5")),
     "MAX_VERTICES": int(os.environ.get("GEO_MAX_VERTICES", "20000")),
     # a point in no grid goes to the nearest grid within this distance (outside coverage)
     "NEAREST_GRID_MAX_M": float(os.environ.get("GEO_NEAREST_GRID_MAX_M", "500")),

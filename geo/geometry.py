@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.gis.geos import (
     GEOSGeometry,
     LinearRing,
+    LineString,
     MultiPolygon,
     Point,
     Polygon,
@@ -126,6 +127,24 @@ def _ring(value: Any, path: str, crs: str, budget: list[int]) -> LinearRing:
     return LinearRing(points)
 
 
+def _line(value: Any, path: str, crs: str, budget: list[int]) -> LineString:
+    if not isinstance(value, list) or len(value) < 2:
+        raise GeometryError(
+            "malformed_geometry",
+            _("Line at %(path)s needs at least 2 positions.") % {"path": path},
+            details={"path": path},
+        )
+    budget[0] -= len(value)
+    if budget[0] < 0:
+        limit = geo_setting("MAX_VERTICES")
+        raise GeometryError(
+            "too_many_vertices",
+            _("The geometry has more than %(limit)d vertices.") % {"limit": limit},
+            details={"limit": limit},
+        )
+    return LineString([_position(p, f"{path}[{i}]", crs) for i, p in enumerate(value)])
+
+
 def _polygon(value: Any, path: str, crs: str, budget: list[int]) -> Polygon:
     if not isinstance(value, list) or not value:
         raise GeometryError(
@@ -199,6 +218,8 @@ def parse_geometry(
     budget = [geo_setting("MAX_VERTICES")]
     if gtype == "Point":
         geom: GEOSGeometry = Point(*_position(coordinates, path, crs))
+    elif gtype == "LineString":
+        geom = _line(coordinates, path, crs, budget)
     elif gtype == "Polygon":
         geom = _polygon(coordinates, path, crs, budget)
     elif gtype == "MultiPolygon":

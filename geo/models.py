@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +153,7 @@ class Grid(models.Model):
     revision = models.PositiveIntegerField(
         _("revision"),
         default=1,
+        db_default=1,  # rows inserted by SQL (synth_grids) start at 1 too
         help_text=_(
             "One larger with every change of this row (rename, boundary, retirement): the grid's "
             "ETag, which edits must send back in If-Match."
@@ -215,3 +216,66 @@ class GridBoundary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid_id} v{self.version}"
+
+
+class GridProposal(models.Model):
+    """A boundary edit its editor may not apply alone: it reaches outside the areas they manage
+    (an edge shared with another community's grid, or ground beyond their area). Those who
+    manage every area involved apply it — through the same service as a direct edit, against the
+    revision it was made from — or reject it; who decided, when and why is kept. Only
+    geo.proposals writes these rows.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        APPLIED = "applied", _("applied")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("boundary change")
+
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="proposals")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.UPDATE)
+    base_revision = models.PositiveIntegerField(_("made from revision"))
+    name = models.CharField(_("new name"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    before = models.MultiPolygonField(_("boundary before"), srid=4326)
+    after = models.MultiPolygonField(_("boundary proposed"), srid=4326)
+    reason = models.CharField(_("reason"), max_length=32)
+    reason_message = models.CharField(_("reason explained"), max_length=300)
+    neighbours = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    area_ids = ArrayField(
+        models.BigIntegerField(),
+        help_text=_("Every community involved: who manages all of them may decide."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    result_revision = models.PositiveIntegerField(_("revision applied as"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", decided_at__isnull=True)
+                | (~Q(status="open") & Q(decided_at__isnull=False)),
+                name="grid_proposal_decided_when_closed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "proposed_at"], name="geo_proposal_status"),
+            GinIndex(fields=["area_ids"], name="geo_proposal_areas_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.grid_id} ({self.status})"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -96,7 +97,8 @@ def check_no_grid_overlap(
         cursor.execute(
             """
             SELECT code, ST_Area(overlap::geography) AS area_m2,
-                   ST_AsGeoJSON(ST_PointOnSurface(overlap), 7)
+                   ST_AsGeoJSON(ST_PointOnSurface(overlap), 7),
+                   ST_AsGeoJSON(ST_Multi(overlap), 7)
             FROM (
                 SELECT g.code,
                        ST_CollectionExtract(ST_Intersection(g.boundary, c.geom), 3) AS overlap
@@ -120,8 +122,10 @@ def check_no_grid_overlap(
             "grid": code,
             "overlap_area_m2": round(area, 2),
             "location": json.loads(point)["coordinates"],
+            # the overlapping polygon itself, for a map to draw where the grids collide
+            "overlap": json.loads(polygon),
         }
-        for code, area, point in rows
+        for code, area, point, polygon in rows
     ]
     first = overlaps[0]
     raise GeometryError(
@@ -169,3 +173,139 @@ def check_parts_cover(parts: list[GEOSGeometry], whole: GEOSGeometry, *, grid_co
             % {"area": beyond, "grid": grid_code},
             details={"outside_area_m2": round(beyond, 2), "grid": grid_code},
         )
+
+
+@dataclass(frozen=True)
+class Piece:
+    geom: MultiPolygon
+    area_m2: float
+
+
+def cut_along_line(whole: GEOSGeometry, line: GEOSGeometry, *, grid_code: str) -> list[Piece]:
+    """The pieces `line` cuts a grid into (ST_Split), largest first, then west to east.
+
+    A line that leaves the grid in one piece (it stops inside, runs along the edge or misses)
+    is refused with `line_does_not_split` and where it meets the grid, or comes nearest to it.
+    Pieces below the overlap tolerance are numerical dust and are not counted.
+    """
+    tolerance = geo_setting("OVERLAP_TOLERANCE_M2")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH i AS (SELECT ST_GeomFromEWKB(%s) AS whole, ST_GeomFromEWKB(%s) AS line),
+                 p AS (SELECT (ST_Dump(ST_CollectionExtract(ST_Split(whole, line), 3))).geom AS g
+                       FROM i)
+            SELECT ST_AsEWKB(ST_Multi(g)), ST_Area(g::geography) AS a
+            FROM p WHERE ST_Area(g::geography) > %s
+            ORDER BY a DESC, ST_X(ST_PointOnSurface(g))
+            """,
+            [_ewkb(whole), _ewkb(line), tolerance],
+        )
+        rows = cursor.fetchall()
+    if len(rows) >= 2:
+        pieces = []
+        for ewkb, area in rows:
+            geom = GEOSGeometry(memoryview(bytes(ewkb)))
+            geom.srid = 4326
+            pieces.append(Piece(geom=geom, area_m2=round(area, 2)))
+        return pieces
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH i AS (SELECT ST_GeomFromEWKB(%s) AS whole, ST_GeomFromEWKB(%s) AS line)
+            SELECT ST_AsGeoJSON(CASE
+                WHEN ST_Contains(whole, ST_StartPoint(line)) THEN ST_StartPoint(line)
+                WHEN ST_Contains(whole, ST_EndPoint(line)) THEN ST_EndPoint(line)
+                WHEN ST_Intersects(whole, line) THEN ST_PointOnSurface(ST_Intersection(whole, line))
+                ELSE ST_ClosestPoint(line, whole) END, 7)
+            FROM i
+            """,
+            [_ewkb(whole), _ewkb(line)],
+        )
+        point = json.loads(cursor.fetchone()[0])["coordinates"]
+    raise GeometryError(
+        "line_does_not_split",
+        _(
+            "The line does not cut grid %(grid)s in two: it must cross the grid from edge to "
+            "edge (see [%(lon).6f, %(lat).6f])."
+        )
+        % {"grid": grid_code, "lon": point[0], "lat": point[1]},
+        details={
+            "grid": grid_code,
+            "pieces": len(rows),
+            "location": point,
+            "line": json.loads(line.json),
+        },
+    )
+
+
+def edit_reach(
+    old: GEOSGeometry, new: GEOSGeometry, *, grid, managed_area_ids: Iterable[int]
+) -> dict | None:
+    """Where a boundary edit reaches beyond the areas its editor manages, or None.
+
+    - `moves_shared_edge`: the changed part (old ⊖ new) touches, within SHARED_EDGE_TOLERANCE_M,
+      an active grid of a community the editor does not manage: an edge shared with that grid
+      would no longer be shared, so its boundary must follow;
+    - `outside_managed_area`: the new boundary lies partly (beyond the overlap tolerance) in
+      areas the editor does not manage.
+
+    Answers the reason, the neighbouring grids and the ids of every community involved (the
+    grid's own first): whoever manages all of them may apply the edit.
+    """
+    managed = sorted(set(managed_area_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH i AS (SELECT ST_GeomFromEWKB(%(old)s) AS old, ST_GeomFromEWKB(%(new)s) AS new),
+                 c AS (SELECT ST_SymDifference(old, new) AS changed, new FROM i)
+            SELECT
+              (SELECT coalesce(array_agg(g.code ORDER BY g.code), '{}')
+               FROM geo_grid g, c
+               WHERE g.retired_at IS NULL AND g.id <> %(grid)s
+                 AND NOT (g.community_id = ANY(%(managed)s))
+                 AND ST_DWithin(g.boundary::geography, c.changed::geography, %(edge)s)),
+              (SELECT coalesce(array_agg(DISTINCT g.community_id), '{}')
+               FROM geo_grid g, c
+               WHERE g.retired_at IS NULL AND g.id <> %(grid)s
+                 AND NOT (g.community_id = ANY(%(managed)s))
+                 AND ST_DWithin(g.boundary::geography, c.changed::geography, %(edge)s)),
+              (SELECT coalesce(array_agg(a.id ORDER BY a.code), '{}')
+               FROM geo_area a, c
+               WHERE a.level = 'community' AND NOT (a.id = ANY(%(managed)s))
+                 AND ST_Intersects(a.boundary, c.new)
+                 AND ST_Area(ST_Intersection(a.boundary, c.new)::geography) > %(tol)s)
+            """,
+            {
+                "old": _ewkb(old),
+                "new": _ewkb(new),
+                "grid": grid.pk,
+                "managed": managed,
+                "edge": geo_setting("SHARED_EDGE_TOLERANCE_M"),
+                "tol": geo_setting("OVERLAP_TOLERANCE_M2"),
+            },
+        )
+        neighbours, neighbour_areas, outside_areas = cursor.fetchone()
+    if outside_areas:
+        reason = "outside_managed_area"
+        message = _("the new boundary lies partly outside the areas you manage")
+    elif neighbours:
+        reason = "moves_shared_edge"
+        message = _("it moves an edge shared with grid %(grids)s of a neighbouring community") % {
+            "grids": ", ".join(neighbours)
+        }
+    else:
+        return None
+    area_ids = [grid.community_id]
+    for area_id in (*neighbour_areas, *outside_areas):
+        if area_id not in area_ids:
+            area_ids.append(area_id)
+    return {
+        "reason": reason,
+        "reason_message": message,
+        "neighbours": list(neighbours),
+        "area_ids": area_ids,
+        "areas": list(
+            Area.objects.filter(pk__in=area_ids).order_by("code").values_list("code", flat=True)
+        ),
+    }

@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError, Conflict, NotFound
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
-from . import rules
+from . import access, hooks, rules
 from .geometry import POLYGONAL, check_geometry
 from .models import Area, AreaPart, Grid, GridBoundary
 
@@ -235,6 +235,34 @@ def _close_current_boundary(grid: Grid, at: datetime) -> GridBoundary:
     return current
 
 
+def _reach_check(grid: Grid, old: GEOSGeometry, new: GEOSGeometry, actor) -> None:
+    """An actor's edit may change only what it manages; beyond that it is a proposal."""
+    if actor is None:
+        return
+    managed = access.policy().managed_area_ids(actor)
+    if managed is None:
+        return
+    reach = rules.edit_reach(old, new, grid=grid, managed_area_ids=managed)
+    if reach is not None:
+        raise OutsideManagedArea(reach)
+
+
+class OutsideManagedArea(PermissionDenied):
+    """The edit reaches outside the editor's managed area: geo.proposals stores it instead."""
+
+    def __init__(self, reach: dict) -> None:
+        self.reach = reach
+        super().__init__(
+            "outside_managed_area",
+            _(
+                "This change reaches outside the areas you manage (%(reason)s); "
+                "it needs someone who manages both sides."
+            )
+            % {"reason": reach["reason_message"]},
+            details={k: v for k, v in reach.items() if k not in ("area_ids", "reason_message")},
+        )
+
+
 @transaction.atomic
 def grid_update(
     *,
@@ -245,14 +273,24 @@ def grid_update(
     note: str = "",
     at: datetime | None = None,
     expected_revision: int | None = None,
+    report: hooks.EditReport | None = None,
+    check_reach: bool = True,
 ) -> Grid:
-    """Rename a grid and/or give it a new boundary version (the old one is kept)."""
+    """Rename a grid and/or give it a new boundary version (the old one is kept).
+
+    A new boundary re-routes the open appointments it moves (geo.hooks) in this transaction.
+    With `check_reach`, a new boundary that reaches outside the actor's managed area raises
+    `OutsideManagedArea` before anything is written (geo.proposals turns it into a proposal).
+    """
     at = at or timezone.now()
     _lock_community(grid.community)
     grid = _lock_active_grid(grid, expected_revision)
     changed: list[str] = []
+    old = grid.boundary
     if boundary is not None:
         boundary = _check_grid_geometry(boundary, grid.community, exclude=[grid.pk])
+        if check_reach:
+            _reach_check(grid, old, boundary, actor)
         previous = _close_current_boundary(grid, at)
         GridBoundary.objects.create(
             grid=grid,
@@ -269,6 +307,17 @@ def grid_update(
         changed.append("name")
     if changed:
         _save(grid, changed)
+    if boundary is not None:
+        hooks.run(
+            hooks.GridChange(
+                kind="update",
+                actor=actor,
+                at=at,
+                region=old.union(boundary),
+                changed=[grid],
+                report=report if report is not None else hooks.EditReport(),
+            )
+        )
     return grid
 
 
@@ -287,44 +336,57 @@ def grid_retire(
     reason: str,
     at: datetime | None = None,
     expected_revision: int | None = None,
+    report: hooks.EditReport | None = None,
 ) -> Grid:
-    """Take a grid out of service; its code and boundary history stay."""
+    """Take a grid out of service; its code and boundary history stay. Its assignments end and
+    its open appointments are routed again (geo.hooks), in this transaction."""
     at = at or timezone.now()
     _lock_community(grid.community)
     grid = _lock_active_grid(grid, expected_revision)
     _retire(grid, at=at, reason=reason or "retired")
+    hooks.run(
+        hooks.GridChange(
+            kind="retire",
+            actor=actor,
+            at=at,
+            region=grid.boundary,
+            retired=[grid],
+            report=report if report is not None else hooks.EditReport(),
+        )
+    )
     return grid
 
 
 @dataclass(frozen=True)
 class GridPart:
+    """One new grid of a split: its name, boundary (None when a line cuts them), optional code
+    and the assignments asked for it."""
+
     name: str
-    boundary: GEOSGeometry
+    boundary: GEOSGeometry | None = None
     code: str | None = None
+    staffing: tuple[hooks.Staffing, ...] = ()
 
 
-@transaction.atomic
-def grid_split(
-    *,
-    grid: Grid,
-    parts: Sequence[GridPart],
-    actor=None,
-    at: datetime | None = None,
-    expected_revision: int | None = None,
-) -> list[Grid]:
-    """Retire `grid` and create its parts (new codes), which together cover it exactly."""
-    at = at or timezone.now()
+def _needs_two(parts: Sequence[GridPart]) -> None:
     if len(parts) < 2:
         raise ApplicationError(
             "split_needs_parts",
             _("A split needs at least two parts."),
             details={"parts": len(parts)},
         )
-    community = _lock_community(grid.community)
-    grid = _lock_active_grid(grid, expected_revision)
-    whole = grid.boundary
-    boundaries = [_as_multipolygon(p.boundary) for p in parts]
-    rules.check_parts_cover(boundaries, whole, grid_code=grid.code)
+
+
+def _split(
+    grid: Grid,
+    community: Area,
+    parts: Sequence[GridPart],
+    boundaries: Sequence[MultiPolygon],
+    *,
+    actor,
+    at: datetime,
+    report: hooks.EditReport | None,
+) -> list[Grid]:
     _retire(grid, at=at, reason=f"split into {len(parts)} grids")
     created = []
     for index, (part, boundary) in enumerate(zip(parts, boundaries, strict=True)):
@@ -344,7 +406,90 @@ def grid_split(
         )
     grid.retired_reason = "split into " + ", ".join(g.code for g in created)
     grid.save(update_fields=["retired_reason"])
+    hooks.run(
+        hooks.GridChange(
+            kind="split",
+            actor=actor,
+            at=at,
+            region=grid.boundary,
+            retired=[grid],
+            created=created,
+            staffing={g.pk: part.staffing for g, part in zip(created, parts, strict=True)},
+            report=report if report is not None else hooks.EditReport(),
+        )
+    )
     return created
+
+
+@transaction.atomic
+def grid_split(
+    *,
+    grid: Grid,
+    parts: Sequence[GridPart],
+    actor=None,
+    at: datetime | None = None,
+    expected_revision: int | None = None,
+    report: hooks.EditReport | None = None,
+) -> list[Grid]:
+    """Retire `grid` and create its parts (new codes), which together cover it exactly; its
+    assignments end, the parts are staffed as asked, open appointments routed again."""
+    at = at or timezone.now()
+    _needs_two(parts)
+    community = _lock_community(grid.community)
+    grid = _lock_active_grid(grid, expected_revision)
+    boundaries = [
+        _as_multipolygon(p.boundary, where=f"parts[{i}].boundary") for i, p in enumerate(parts)
+    ]
+    rules.check_parts_cover(boundaries, grid.boundary, grid_code=grid.code)
+    return _split(grid, community, parts, boundaries, actor=actor, at=at, report=report)
+
+
+def _named_pieces(grid: Grid, pieces: list, parts: Sequence[GridPart]) -> list[GridPart]:
+    if not parts:
+        return [GridPart(name=f"{grid.name} {i + 1}"[:100]) for i in range(len(pieces))]
+    if len(parts) != len(pieces):
+        raise ApplicationError(
+            "split_parts_mismatch",
+            _("The line cuts grid %(code)s into %(pieces)d pieces, but %(parts)d parts are named.")
+            % {"code": grid.code, "pieces": len(pieces), "parts": len(parts)},
+            details={"pieces": len(pieces), "parts": len(parts)},
+        )
+    return list(parts)
+
+
+def grid_split_preview(*, grid: Grid, line: GEOSGeometry) -> list[rules.Piece]:
+    """The pieces a line would cut an active grid into (largest first), writing nothing."""
+    line = check_geometry(line, allowed=("LineString",), where="line")
+    if not grid.active:
+        raise Conflict(
+            "grid_retired",
+            _("Grid %(code)s was retired and cannot change.") % {"code": grid.code},
+            details={"code": grid.code},
+        )
+    return rules.cut_along_line(grid.boundary, line, grid_code=grid.code)
+
+
+@transaction.atomic
+def grid_split_along_line(
+    *,
+    grid: Grid,
+    line: GEOSGeometry,
+    parts: Sequence[GridPart] = (),
+    actor=None,
+    at: datetime | None = None,
+    expected_revision: int | None = None,
+    report: hooks.EditReport | None = None,
+) -> list[Grid]:
+    """`grid_split` with parts cut by PostGIS along `line` (ST_Split), largest piece first;
+    `parts` (names, codes, staffing, no boundaries) name the pieces in that order."""
+    at = at or timezone.now()
+    line = check_geometry(line, allowed=("LineString",), where="line")
+    community = _lock_community(grid.community)
+    grid = _lock_active_grid(grid, expected_revision)
+    pieces = rules.cut_along_line(grid.boundary, line, grid_code=grid.code)
+    parts = _named_pieces(grid, pieces, parts)
+    boundaries = [piece.geom for piece in pieces]
+    return _split(grid, community, parts, boundaries, actor=actor, at=at, report=report)
 
 
 @transaction.atomic
@@ -356,8 +501,11 @@ def grid_merge(
     actor=None,
     at: datetime | None = None,
     expected_revisions: Mapping[str, int] | None = None,
+    staffing: Sequence[hooks.Staffing] = (),
+    report: hooks.EditReport | None = None,
 ) -> Grid:
-    """Retire two or more grids of one community and create their union as a new grid.
+    """Retire two or more grids of one community and create their union as a new grid; their
+    assignments end, the new grid is staffed as asked, open appointments routed again.
 
     `expected_revisions` maps each grid's code to the revision the editor merged."""
     at = at or timezone.now()
@@ -398,4 +546,16 @@ def grid_merge(
         predecessors=locked,
     )
     Grid.objects.filter(pk__in=ids).update(retired_reason=f"merged into {merged.code}")
+    hooks.run(
+        hooks.GridChange(
+            kind="merge",
+            actor=actor,
+            at=at,
+            region=boundary,
+            retired=locked,
+            created=[merged],
+            staffing={merged.pk: tuple(staffing)},
+            report=report if report is not None else hooks.EditReport(),
+        )
+    )
     return merged

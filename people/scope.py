@@ -185,3 +185,9 @@ class PeopleGeoPolicy:
 
     def may_edit_grids_in(self, user, community) -> bool:
         return scope_for(user).manages_area(community.pk)
+
+    def managed_area_ids(self, user) -> frozenset[int] | None:
+        scope = scope_for(user)
+        if not scope.editor:
+            return frozenset()
+        return None if scope.everything else scope.managed_area_ids

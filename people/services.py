@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -283,6 +284,24 @@ def assignment_end(
     assignment.end_reason = reason[:200]
     assignment.save(update_fields=["valid_to", "ended_by", "end_reason"])
     return assignment
+
+
+def grid_assignments_end(*, grids, on: date, actor, reason: str) -> int:
+    """End every assignment of grids that leave service (geo edits call this through
+    people.grid_hooks, authorised already): running ones end on `on`, later ones the day after
+    they start (an assignment is at least one day). Returns how many were ended."""
+    _lock_grids(grids)
+    ended = 0
+    rows = GridAssignment.objects.select_for_update().filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on), grid__in=[g.pk for g in grids]
+    )
+    for assignment in rows:
+        assignment.valid_to = max(on, assignment.valid_from + timedelta(days=1))
+        assignment.ended_by = actor
+        assignment.end_reason = reason[:200]
+        assignment.save(update_fields=["valid_to", "ended_by", "end_reason"])
+        ended += 1
+    return ended
 
 
 # --- desk cover, leave, training --------------------------------------------------------

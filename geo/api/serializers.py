@@ -139,15 +139,100 @@ class GridUpdateInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+class StaffingInput(serializers.Serializer):
+    """An assignment for a new grid of a split or merge (people's assignment rules apply)."""
+
+    staff = serializers.IntegerField(min_value=1, help_text="Staff id of an active agent.")
+    kind = serializers.CharField(max_length=10, help_text="primary or backup.")
+    valid_from = serializers.DateField(required=False, help_text="Default: today.")
+    valid_to = serializers.DateField(required=False, allow_null=True, help_text="Exclusive.")
+
+
 class GridPartInput(serializers.Serializer):
     code = serializers.CharField(required=False, max_length=32)
     name = serializers.CharField(max_length=100)
-    boundary = GeoJSONGeometryInput()
+    boundary = GeoJSONGeometryInput(
+        required=False, help_text="GeoJSON Polygon or MultiPolygon; absent when `line` cuts."
+    )
+    assignments = StaffingInput(many=True, required=False, max_length=ITEMS_MAX)
 
 
 class GridSplitInput(serializers.Serializer):
-    parts = GridPartInput(many=True, max_length=ITEMS_MAX)
+    parts = GridPartInput(
+        many=True,
+        required=False,
+        max_length=ITEMS_MAX,
+        help_text="The new grids: with boundaries; or, with `line`, names for the pieces "
+        "(largest first).",
+    )
+    line = GeoJSONGeometryInput(
+        required=False, help_text="GeoJSON LineString crossing the grid: PostGIS cuts along it."
+    )
     crs = crs_field()
+
+
+class GridSplitPreviewInput(serializers.Serializer):
+    line = GeoJSONGeometryInput(help_text="GeoJSON LineString crossing the grid.")
+    crs = crs_field()
+
+
+class RerouteAgentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ReroutedSerializer(serializers.Serializer):
+    appointment = serializers.CharField(help_text="Tracking code.")
+    reason = serializers.CharField(help_text="grid_changed, grid_retired, …")
+    from_agent = RerouteAgentSerializer(allow_null=True)
+    to_agent = RerouteAgentSerializer(allow_null=True)
+    to_grid = serializers.CharField(allow_null=True)
+    to_queue = serializers.CharField(allow_null=True, help_text="Division code of the queue.")
+
+
+class CarriedAssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    grid = serializers.CharField()
+    staff = serializers.IntegerField()
+    staff_name = serializers.CharField()
+    kind = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+
+
+class EditMembersSerializer(serializers.Serializer):
+    """What an edit did beyond the grids (foreign members of its GeoJSON answer)."""
+
+    rerouted = ReroutedSerializer(many=True)
+    rerouted_count = serializers.IntegerField()
+    assignments_ended = serializers.IntegerField()
+    assignments = CarriedAssignmentSerializer(many=True)
+
+
+class GridEditOutput(EditMembersSerializer):
+    """The grid after an edit, as GET /grids/{code}/ answers it, plus what the edit moved."""
+
+    type = serializers.CharField(default="Feature")
+    id = serializers.CharField()
+    bbox = serializers.ListField(child=serializers.FloatField())
+    geometry = serializers.DictField()
+    properties = serializers.DictField(help_text="As GET /grids/{code}/ answers them.")
+
+
+class GridSplitOutput(EditMembersSerializer):
+    type = serializers.CharField(default="FeatureCollection")
+    features = GridFeatureSerializer(many=True)
+
+
+class PieceSerializer(serializers.Serializer):
+    type = serializers.CharField(default="Feature")
+    geometry = serializers.DictField()
+    properties = serializers.DictField(help_text="index, area_m2")
+
+
+class GridSplitPreviewOutput(serializers.Serializer):
+    type = serializers.CharField(default="FeatureCollection")
+    features = PieceSerializer(many=True)
 
 
 class GridMergeInput(serializers.Serializer):
@@ -160,6 +245,9 @@ class GridMergeInput(serializers.Serializer):
         child=serializers.IntegerField(min_value=1),
         required=False,
         help_text='The revision (ETag) of every grid merged, by code: {"A": 3, "B": 5}.',
+    )
+    assignments = StaffingInput(
+        many=True, required=False, max_length=ITEMS_MAX, help_text="Staffing of the new grid."
     )
 
 

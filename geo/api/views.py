@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Q
-from django.utils.translation import gettext as _
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -11,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.input import query_choice, validated
-from core.errors import NotFound, PermissionDenied
 
-from .. import access, selectors, services
+from .. import access, hooks, proposals, selectors, services
 from ..geometry import (
     bbox_from_query,
     parse_crs,
@@ -22,14 +20,15 @@ from ..geometry import (
 )
 from ..models import Area, Grid, GridBoundary
 from . import serializers as s
+from .common import CrsContextMixin, grid_get, grid_queryset, require_editor, visible_area
 from .fields import CRS_QUERY_PARAMETER, FeaturePagination, output_crs
+from .proposals import ProposalSerializer
+from .refusals import refusals_in_crs
 from .versions import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
-    current_on_mismatch,
     etag,
     if_match,
-    versions_for,
 )
 
 BBOX_PARAMETER = OpenApiParameter(
@@ -40,55 +39,6 @@ BBOX_PARAMETER = OpenApiParameter(
 AREA_PARAMETER = OpenApiParameter(
     "area", OpenApiTypes.STR, description="Division code: only what lies in this area."
 )
-
-
-def _visible_area(user, code: str) -> Area:
-    """The area with this code if the requester may see it; 404 otherwise (same answer)."""
-    area = services.area_get(code=code)
-    if not access.policy().areas(user, Area.objects.filter(pk=area.pk)).exists():
-        raise NotFound(
-            "unknown_area",
-            _("No area with code %(code)s.") % {"code": code},
-            details={"code": code},
-        )
-    return area
-
-
-def _require_editor(user, community: Area) -> None:
-    if not access.policy().may_edit_grids_in(user, community):
-        raise PermissionDenied(
-            "permission_denied",
-            _("You may not change grids in %(name)s.") % {"name": community.name},
-        )
-
-
-class CrsContextMixin:
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "crs": output_crs(self.request)}
-
-    def grid_feature(self, code: str) -> dict:
-        """The grid as GET /grids/{code}/ answers it, in the request's crs."""
-        return s.GridDetailSerializer(
-            _grid_get(code, self.request.user), context=self.get_serializer_context()
-        ).data
-
-    def current_on_mismatch(self):
-        return current_on_mismatch(self.grid_feature)
-
-
-def _grid_queryset():
-    return Grid.objects.select_related("community").annotate(version=Max("boundaries__version"))
-
-
-def _grid_get(code: str, user) -> Grid:
-    grid = access.policy().grids(user, _grid_queryset()).filter(code=code).first()
-    if grid is None:
-        raise NotFound(
-            "unknown_grid",
-            _("No grid with code %(code)s.") % {"code": code},
-            details={"code": code},
-        )
-    return grid
 
 
 @extend_schema(
@@ -112,7 +62,7 @@ class AreaList(CrsContextMixin, generics.ListAPIView):
         if level := query_choice(self.request, "level", Area.Level.values):
             areas = areas.filter(level=level)
         if parent := params.get("parent"):
-            areas = areas.filter(parent=_visible_area(self.request.user, parent))
+            areas = areas.filter(parent=visible_area(self.request.user, parent))
         if bbox := bbox_from_query(params.get("bbox"), parse_crs(params.get("crs"))):
             areas = areas.filter(boundary__intersects=bbox)
         return areas
@@ -125,7 +75,7 @@ class AreaDetail(CrsContextMixin, generics.RetrieveAPIView):
     serializer_class = s.AreaDetailSerializer
 
     def get_object(self):
-        area = _visible_area(self.request.user, self.kwargs["code"])
+        area = visible_area(self.request.user, self.kwargs["code"])
         return (
             Area.objects.select_related("parent", "centre")
             .prefetch_related("children")
@@ -156,7 +106,7 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        grids = access.policy().grids(self.request.user, _grid_queryset())
+        grids = access.policy().grids(self.request.user, grid_queryset())
         active = query_choice(self.request, "active", ("true", "false", "all"), default="true")
         if active == "true":
             grids = grids.filter(retired_at__isnull=True)
@@ -165,7 +115,7 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
         if code := params.get("area"):
             grids = grids.filter(
                 community_id__in=selectors.area_descendant_ids(
-                    _visible_area(self.request.user, code)
+                    visible_area(self.request.user, code)
                 )
             )
         if bbox := bbox_from_query(params.get("bbox"), parse_crs(params.get("crs"))):
@@ -178,17 +128,18 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
     def post(self, request):
         data = validated(s.GridCreateInput, request.data)
         crs = parse_crs(data.get("crs"))
-        community = _visible_area(request.user, data["community"])
-        _require_editor(request.user, community)
-        boundary = parse_geometry(data["boundary"], crs=crs, field="boundary")
-        grid = services.grid_create(
-            community=community,
-            name=data["name"],
-            code=data.get("code"),
-            boundary=boundary,
-            actor=request.user,
-            note=data.get("note", ""),
-        )
+        community = visible_area(request.user, data["community"])
+        require_editor(request.user, community)
+        with refusals_in_crs(crs):
+            boundary = parse_geometry(data["boundary"], crs=crs, field="boundary")
+            grid = services.grid_create(
+                community=community,
+                name=data["name"],
+                code=data.get("code"),
+                boundary=boundary,
+                actor=request.user,
+                note=data.get("note", ""),
+            )
         return Response(
             self._detail(grid),
             status=status.HTTP_201_CREATED,
@@ -197,7 +148,7 @@ class GridList(CrsContextMixin, generics.ListCreateAPIView):
 
     def _detail(self, grid: Grid) -> dict:
         return s.GridDetailSerializer(
-            _grid_get(grid.code, self.request.user), context=self.get_serializer_context()
+            grid_get(grid.code, self.request.user), context=self.get_serializer_context()
         ).data
 
 
@@ -210,35 +161,48 @@ class GridDetail(CrsContextMixin, generics.GenericAPIView):
 
     @extend_schema(parameters=[ETAG_HEADER])
     def get(self, request, code):
-        grid = _grid_get(code, request.user)
+        grid = grid_get(code, request.user)
         return Response(self.get_serializer(grid).data, headers={"ETag": etag(grid.revision)})
 
     @extend_schema(
         request=s.GridUpdateInput,
-        responses={200: s.GridDetailSerializer},
+        responses={200: s.GridEditOutput, 202: ProposalSerializer},
         parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
     )
     def patch(self, request, code):
-        grid = _grid_get(code, request.user)
-        _require_editor(request.user, grid.community)
+        """Rename and/or re-draw the grid. A new boundary that reaches outside the areas the
+        requester manages is stored as a proposal instead (202, with `Location`)."""
+        grid = grid_get(code, request.user)
+        require_editor(request.user, grid.community)
         data = validated(s.GridUpdateInput, request.data)
         expected = if_match(request)
-        boundary = None
-        if "boundary" in data:
-            boundary = parse_geometry(
-                data["boundary"], crs=parse_crs(data.get("crs")), field="boundary"
-            )
-        with self.current_on_mismatch():
-            services.grid_update(
+        crs = self.write_crs(data)
+        report = hooks.EditReport()
+        with refusals_in_crs(crs), self.current_on_mismatch():
+            boundary = None
+            if "boundary" in data:
+                boundary = parse_geometry(data["boundary"], crs=crs, field="boundary")
+            outcome = proposals.grid_update_or_propose(
                 grid=grid,
                 actor=request.user,
                 name=data.get("name"),
                 boundary=boundary,
                 note=data.get("note", ""),
                 expected_revision=expected,
+                report=report,
             )
-        grid = _grid_get(code, request.user)
-        return Response(self.get_serializer(grid).data, headers={"ETag": etag(grid.revision)})
+        if outcome.proposal is not None:
+            body = ProposalSerializer(outcome.proposal, context=self.get_serializer_context())
+            return Response(
+                body.data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": f"/api/v1/grid-proposals/{outcome.proposal.pk}/"},
+            )
+        feature = self.grid_feature(code)
+        return Response(
+            {**feature, **report.as_members()},
+            headers={"ETag": etag(feature["properties"]["revision"])},
+        )
 
 
 @extend_schema(tags=["grids"], parameters=[CRS_QUERY_PARAMETER])
@@ -251,97 +215,10 @@ class GridHistory(CrsContextMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return GridBoundary.objects.none()
-        grid = _grid_get(self.kwargs["code"], self.request.user)
+        grid = grid_get(self.kwargs["code"], self.request.user)
         return (
             GridBoundary.objects.filter(grid=grid).select_related("created_by").order_by("version")
         )
-
-
-@extend_schema(
-    tags=["grids"],
-    request=s.GridSplitInput,
-    responses={201: s.GridFeatureSerializer(many=True)},
-    parameters=[CRS_QUERY_PARAMETER, IF_MATCH_PARAMETER],
-)
-class GridSplit(CrsContextMixin, generics.GenericAPIView):
-    """Retire a grid and replace it by parts that together cover it exactly."""
-
-    queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
-    serializer_class = s.GridFeatureSerializer
-
-    def post(self, request, code):
-        grid = _grid_get(code, request.user)
-        _require_editor(request.user, grid.community)
-        data = validated(s.GridSplitInput, request.data)
-        expected = if_match(request)
-        crs = parse_crs(data.get("crs"))
-        parts = [
-            services.GridPart(
-                code=part.get("code"),
-                name=part["name"],
-                boundary=parse_geometry(part["boundary"], crs=crs, field=f"parts[{i}].boundary"),
-            )
-            for i, part in enumerate(data["parts"])
-        ]
-        with self.current_on_mismatch():
-            created = services.grid_split(
-                grid=grid, parts=parts, actor=request.user, expected_revision=expected
-            )
-        grids = _grid_queryset().filter(pk__in=[g.pk for g in created]).order_by("code")
-        return Response(self.get_serializer(grids, many=True).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(
-    tags=["grids"],
-    request=s.GridMergeInput,
-    responses={201: s.GridDetailSerializer},
-    parameters=[CRS_QUERY_PARAMETER],
-)
-class GridMerge(CrsContextMixin, generics.GenericAPIView):
-    """Retire grids of one community and create their union as a new grid."""
-
-    queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
-    serializer_class = s.GridDetailSerializer
-
-    def post(self, request):
-        data = validated(s.GridMergeInput, request.data)
-        grids = [_grid_get(code, request.user) for code in data["grids"]]
-        for grid in grids:
-            _require_editor(request.user, grid.community)
-        versions = versions_for(data["grids"], data.get("versions"))
-        with self.current_on_mismatch():
-            merged = services.grid_merge(
-                grids=grids,
-                name=data["name"],
-                code=data.get("code"),
-                actor=request.user,
-                expected_revisions=versions,
-            )
-        return Response(self.get_serializer(_grid_get(merged.code, request.user)).data, status=201)
-
-
-@extend_schema(
-    tags=["grids"],
-    request=s.GridRetireInput,
-    responses={200: s.GridDetailSerializer},
-    parameters=[IF_MATCH_PARAMETER],
-)
-class GridRetire(CrsContextMixin, generics.GenericAPIView):
-    """Take a grid out of service (its code and history stay)."""
-
-    queryset = Grid.objects.none()  # for the schema; objects come from _grid_get
-    serializer_class = s.GridDetailSerializer
-
-    def post(self, request, code):
-        grid = _grid_get(code, request.user)
-        _require_editor(request.user, grid.community)
-        data = validated(s.GridRetireInput, request.data)
-        expected = if_match(request)
-        with self.current_on_mismatch():
-            services.grid_retire(
-                grid=grid, actor=request.user, reason=data["reason"], expected_revision=expected
-            )
-        return Response(self.get_serializer(_grid_get(code, request.user)).data)
 
 
 @extend_schema(

@@ -338,3 +338,9 @@ if os.environ.get("REDIS_URL"):
 # --- Wiring between apps ----------------------------------------------------------------------
 # The spatial core asks the people app who may see and change which areas and grids.
 GEO_ACCESS_POLICY = "people.scope.PeopleGeoPolicy"
+# A grid edit ends the retired grids' assignments and staffs the new ones, then re-routes the
+# open appointments it moved, in the edit's transaction, in this order (geo.hooks).
+GEO_EDIT_HOOKS = [
+    "people.grid_hooks.staff_changed_grids",
+    "appointments.grid_hooks.reroute_changed_grids",
+]

@@ -13,6 +13,7 @@ from appointments import sweeps as appointment_sweeps
 from appointments.models import Appointment, AppointmentEvent, RoutingDecision, Status
 from core.errors import ApplicationError
 from geo import services as geo_services
+from geo.hooks import EditReport
 from notifications.models import Notification
 from people.models import Leave
 from tests.appointments.conftest import NOW, SH, WINDOW, future_window
@@ -104,8 +105,13 @@ def test_a_booking_outside_coverage_is_routed_once_and_stays(routed_world):
 def test_an_outside_booking_is_rerouted_when_a_grid_comes_to_cover_it(routed_world):
     geo_services.grid_update(grid=routed_world["grids"]["C"], boundary=rect(1200, 0, 2000, 1000))
     a = book(x=1150, y=500)
-    geo_services.grid_update(grid=routed_world["grids"]["C"], boundary=rect(1100, 0, 2000, 1000))
-    assert appointment_sweeps.reroute_affected(now=NOW) == 1
+    # the edit re-routes it in its own transaction (geo.hooks), not only at the next sweep
+    report = EditReport()
+    geo_services.grid_update(
+        grid=routed_world["grids"]["C"], boundary=rect(1100, 0, 2000, 1000), report=report
+    )
+    assert [r["appointment"] for r in report.rerouted] == [a.tracking_code]
+    assert report.rerouted[0]["reason"] == "grid_changed"
     a.refresh_from_db()
     assert a.routing["grid"] == "C" and a.outside_coverage is False
     assert appointment_sweeps.reroute_affected(now=NOW) == 0
@@ -209,14 +215,19 @@ def test_the_ranking_is_set_based(routed_world):
 def test_reroute_after_a_grid_split(routed_world):
     a = book()
     assert a.agent.user.username == "agent1"
+    report = EditReport()
     geo_services.grid_split(
         grid=routed_world["grids"]["A"],
         parts=[
             geo_services.GridPart(code="A1", name="A1", boundary=rect(0, 500, 500, 1000)),
             geo_services.GridPart(code="A2", name="A2", boundary=rect(0, 0, 500, 500)),
         ],
+        report=report,
     )
-    assert appointment_sweeps.reroute_affected(now=NOW) == 1
+    # routed again inside the split's transaction; the old grid's assignments ended with it
+    assert len(report.rerouted) == 1
+    assert report.assignments_ended == 2
+    assert appointment_sweeps.reroute_affected(now=NOW) == 0
     a.refresh_from_db()
     event = AppointmentEvent.objects.filter(appointment=a, action="reroute").get()
     assert event.data["why"] == "grid_retired"

@@ -24,14 +24,14 @@ def error_code(response, status):
 def test_an_administrator_reads_a_rows_history_newest_first(world, admin):
     grid = world["grids"]["A"]
     client = client_for(admin)
-    client.patch("/api/v1/grids/A/", {"name": "甲"}, format="json")
+    client.patch("/api/v1/grids/A/", {"name": "甲"}, format="json", HTTP_IF_MATCH="1")
     rows = client.get(f"/api/v1/audit/?table=geo_grid&row={grid.pk}").json()
     assert [(r["op"], r["table"], r["row"]) for r in rows] == [
         ("UPDATE", "geo_grid", str(grid.pk)),
         ("INSERT", "geo_grid", str(grid.pk)),
     ]
     update = rows[0]
-    assert update["changes"] == {"name": ["A", "甲"]}
+    assert update["changes"] == {"name": ["A", "甲"], "revision": [1, 2]}
     assert (update["actor"], update["actor_username"]) == (admin.user_id, "admin")
     assert update["context"] == {"method": "PATCH", "path": "/api/v1/grids/A/"}
     assert update["request_id"] and update["txid"] and update["at"]

@@ -67,10 +67,10 @@ def test_a_token_request_records_the_token_user(world):
     )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {login.json()['token']}")
-    response = client.patch("/api/v1/grids/A/", {"name": "甲"}, format="json")
+    response = client.patch("/api/v1/grids/A/", {"name": "甲"}, format="json", HTTP_IF_MATCH="1")
     assert response.status_code == 200, response.content
     change = changes_of("geo_grid", world["grids"]["A"].pk)[-1]
-    assert change.changes == {"name": ["A", "甲"]}
+    assert change.changes == {"name": ["A", "甲"], "revision": [1, 2]}
     assert change.actor_id == editor.user_id
     assert change.request_id == response["X-Request-ID"]
     assert change.context == {"method": "PATCH", "path": "/api/v1/grids/A/"}

@@ -57,7 +57,7 @@ def test_update_records_only_the_changed_columns(world):
     geo_services.grid_update(grid=grid, boundary=rect(0, 0, 400, 1000))
     rename, reshape = changes_of("geo_grid", grid.pk)[1:]
     assert rename.op == "UPDATE" and rename.changes == {"name": ["A", "甲"]}
-    assert set(reshape.changes) == {"boundary"}
+    assert set(reshape.changes) == {"boundary", "revision"}
     old, new = reshape.changes["boundary"]
     assert old != new and new["type"] == "MultiPolygon"
     closed = changes_of("geo_gridboundary")[-2]
