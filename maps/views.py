@@ -41,8 +41,7 @@ def basemap() -> dict | None:
     }
 
 
-# the server half's proposals (docs/zone-console-api.md §6)
-PROPOSALS = "/api/v1/grid-proposals/"
+PLACEHOLDER = {"assignment_id": "assignment", "pk": "id"}
 
 
 def _template(name: str, **kwargs) -> str:
@@ -50,7 +49,7 @@ def _template(name: str, **kwargs) -> str:
     names a placeholder and a sample value the pattern accepts."""
     url = reverse(name, kwargs=kwargs)
     for key, sample in kwargs.items():
-        url = url.replace(f"/{sample}/", "/{" + key.removesuffix("_id") + "}/", 1)
+        url = url.replace(f"/{sample}/", "/{" + PLACEHOLDER.get(key, key) + "}/", 1)
     return url
 
 
@@ -72,11 +71,11 @@ def console_config(request, scope) -> dict | None:
             "grid": _template("geo:grid-detail", code="CODE"),
             "split": _template("geo:grid-split", code="CODE"),
             "retire": _template("geo:grid-retire", code="CODE"),
-            "splitPreview": _template("geo:grid-split", code="CODE") + "preview/",
+            "splitPreview": _template("geo:grid-split-preview", code="CODE"),
             "merge": reverse("geo:grid-merge"),
-            "proposals": PROPOSALS,
-            "proposalApply": PROPOSALS + "{id}/apply/",
-            "proposalReject": PROPOSALS + "{id}/reject/",
+            "proposals": reverse("geo:proposal-list"),
+            "proposalApply": _template("geo:proposal-apply", pk=987654321),
+            "proposalReject": _template("geo:proposal-reject", pk=987654321),
             "coverage": reverse("people:coverage"),
             "assignments": _template("people:grid-assignments", code="CODE"),
             "assignmentEnd": _template(

@@ -379,7 +379,7 @@
     var comm = E.communityField(layer.getBounds(), community);
     E.showForm("新网格", [name.node, comm.node], "保存新网格", function () {
       return ZC.request("POST", ZC.urls.grids, {
-        body: { community: comm.input.value, name: name.input.value, boundary: layer.toGeoJSON().geometry, crs: "wgs84" }
+        body: { community: comm.input.value, name: name.input.value, boundary: layer.toGeoJSON(false).geometry, crs: "wgs84" }
       }).then(function (res) {
         return E.saved(res.body, "已新建网格 " + res.body.properties.name + "（" + (res.body.properties.code || res.body.id) + "）", res.body.properties.code || res.body.id);
       });
@@ -417,7 +417,7 @@
     E.showForm("修改 " + f.properties.name + " 的边界", [note.node], "保存边界", function () {
       return ZC.request("PATCH", ZC.url("grid", { code: code }), {
         ifMatch: E.revision(code),
-        body: { boundary: layer.toGeoJSON().geometry, crs: "wgs84", note: note.input.value }
+        body: { boundary: layer.toGeoJSON(false).geometry, crs: "wgs84", note: note.input.value }
       }).then(function (res) {
         if (res.status === 202) {
           var p = res.body;

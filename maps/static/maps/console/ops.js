@@ -35,7 +35,7 @@
 
   function preview(code, f, line) {
     E.say("正在按线切分 …");
-    var body = { line: line.toGeoJSON().geometry, crs: "wgs84" };
+    var body = { line: line.toGeoJSON(false).geometry, crs: "wgs84" };
     Promise.all([ZC.request("POST", ZC.url("splitPreview", { code: code }), { body: body }), currentAssignments(code)])
       .then(function (both) {
         var pieces = both[0].body.features;
@@ -83,7 +83,7 @@
       });
       return ZC.request("POST", ZC.url("split", { code: code }), {
         ifMatch: E.revision(code),
-        body: { line: line.toGeoJSON().geometry, parts: parts, crs: "wgs84" }
+        body: { line: line.toGeoJSON(false).geometry, parts: parts, crs: "wgs84" }
       }).then(function (res) {
         var made = res.body.features.map(function (g) { return g.properties.code || g.id; });
         mapEl.setAttribute("data-console-split", made.join(","));
