@@ -236,13 +236,14 @@
 
   function showProposal(p) {
     E.begin(null);
-    var before = L.geoJSON(p.before, { pmIgnore: true, snapIgnore: true, interactive: false, style: { color: "#555", weight: 2, dashArray: "6 4", fillOpacity: 0.05 } });
+    var before = L.geoJSON(p.before, { pmIgnore: true, snapIgnore: true, interactive: false, style: { color: "#222", weight: 3, dashArray: "6 4", fillOpacity: 0 } });
     var after = L.geoJSON(p.after, { pmIgnore: true, snapIgnore: true, interactive: false, style: { color: "#e67e22", weight: 3, fillColor: "#f5b041", fillOpacity: 0.3 } });
     before.addTo(E.overlay);
     after.addTo(E.overlay);
     map.fitBounds(after.getBounds().extend(before.getBounds()), { maxZoom: 17, padding: [40, 40] });
     mapEl.setAttribute("data-console-proposal-shown", String(p.id));
-    var fields = [el("p", null, ["灰色虚线：现状；橙色：申请后的边界。申请人 " + p.proposed_by + "，涉及 " + (p.neighbours || []).join("、") + "。"]), el("p", { class: "muted" }, [p.note || ""])];
+    E.say("变更申请 #" + p.id + "：网格 " + p.grid + " · " + (p.reason_message || p.reason) + "。");
+    var fields = [el("p", null, ["黑色虚线：现状；橙色：申请后的边界。申请人 " + p.proposed_by + "，涉及 " + (p.neighbours || []).join("、") + "。"]), el("p", { class: "muted" }, [p.note || ""])];
     if (!p.may_decide) {
       fields.push(el("p", { class: "muted" }, ["你不能审批这项申请（须管辖涉及的所有区域，且不是申请人）。"]));
       E.form.textContent = "";
