@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from people.models import GridAssignment
+
 
 class _Community(serializers.Serializer):
     code = serializers.CharField()
@@ -22,7 +24,7 @@ class _Agent(serializers.Serializer):
     name = serializers.CharField()
     post = serializers.CharField()
     phone = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["primary", "backup"])
+    kind = serializers.ChoiceField(choices=GridAssignment.Kind.choices)
     kind_display = serializers.CharField()
     open_work = serializers.IntegerField()
     overdue = serializers.IntegerField()
@@ -85,7 +87,7 @@ class ConsoleAgentSerializer(serializers.Serializer):
 
 class _StaffingAssignment(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["primary", "backup"])
+    kind = serializers.ChoiceField(choices=GridAssignment.Kind.choices)
     kind_display = serializers.CharField()
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(allow_null=True)
@@ -110,7 +112,7 @@ class GridStaffingSerializer(serializers.Serializer):
 class _AgentGrid(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["primary", "backup"])
+    kind = serializers.ChoiceField(choices=GridAssignment.Kind.choices)
     assignment = serializers.IntegerField()
 
 
