@@ -24,7 +24,7 @@ from core.errors import Conflict, NotFound, PermissionDenied
 
 from . import access, hooks, services
 from .geometry import check_geometry
-from .models import Grid, GridProposal
+from .models import Area, Grid, GridProposal
 
 
 @dataclass
@@ -138,7 +138,11 @@ def _require_decider(user, proposal: GridProposal) -> None:
         raise PermissionDenied(
             "permission_denied",
             _("Only someone who manages every area this proposal touches may decide it."),
-            details={"areas": proposal.area_ids},
+            details={
+                "areas": sorted(
+                    Area.objects.filter(pk__in=proposal.area_ids).values_list("code", flat=True)
+                )
+            },
         )
 
 

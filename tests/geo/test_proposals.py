@@ -196,3 +196,11 @@ def test_service_applies_directly_for_an_actor_who_manages_both_sides(routed_wor
     )
     assert outcome.grid is None and outcome.proposal.base_revision == 3
     assert outcome.proposal.reason == "moves_shared_edge"
+
+
+def test_the_admin_lists_proposals_read_only(clients, routed_world, admin_client):
+    pk = propose(clients).json()["id"]
+    assert admin_client.get("/admin/geo/gridproposal/").status_code == 200
+    page = admin_client.get(f"/admin/geo/gridproposal/{pk}/change/")
+    assert page.status_code == 200 and b"moves_shared_edge" in page.content
+    assert admin_client.post(f"/admin/geo/gridproposal/{pk}/delete/").status_code == 403
