@@ -6,7 +6,7 @@ an edit closes the current version and adds the next.
 
 Every change of a grid row makes its `revision` one larger. An edit given `expected_revision`
 (the API's If-Match) compares it under the grid's row lock, so of two editors who read the same
-revision exactly one saves; the other gets 412 `version_mismatch`.
+revision exactly one saves; the other gets 412 `stale_version`.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def _lock_active_grid(grid: Grid, expected_revision: int | None = None) -> Grid:
         )
     if expected_revision is not None and expected_revision != grid.revision:
         raise VersionMismatch(
-            "version_mismatch",
+            "stale_version",
             _(
                 "Grid %(code)s was changed by someone else (you edited version %(expected)d, "
                 "it is now at version %(current)d); load it again and redo your edit."

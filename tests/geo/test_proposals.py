@@ -87,8 +87,8 @@ def test_refused_edits_are_not_proposed(clients, routed_world):
     assert error(propose(clients, boundary=rect_geojson(400, 0, 900, 1000)), 400)["code"] == (
         "grid_overlaps"
     )
-    assert error(propose(clients, etag='"5"'), 412)["code"] == "version_mismatch"
-    assert error(propose(clients, etag=None), 428)["code"] == "precondition_required"
+    assert error(propose(clients, etag='"5"'), 412)["code"] == "stale_version"
+    assert error(propose(clients, etag=None), 428)["code"] == "if_match_required"
     assert grids_now() == before and not GridProposal.objects.exists()
 
 
