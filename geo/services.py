@@ -244,14 +244,18 @@ def _reach_check(grid: Grid, old: GEOSGeometry, new: GEOSGeometry, actor) -> Non
         return
     reach = rules.edit_reach(old, new, grid=grid, managed_area_ids=managed)
     if reach is not None:
-        raise OutsideManagedArea(reach)
+        raise OutsideManagedArea(reach, revision=grid.revision, before=old, after=new)
 
 
 class OutsideManagedArea(PermissionDenied):
-    """The edit reaches outside the editor's managed area: geo.proposals stores it instead."""
+    """The edit reaches outside the editor's managed area: geo.proposals stores it instead,
+    with the revision and boundaries it was checked against (under the grid's lock)."""
 
-    def __init__(self, reach: dict) -> None:
+    def __init__(
+        self, reach: dict, *, revision: int, before: GEOSGeometry, after: GEOSGeometry
+    ) -> None:
         self.reach = reach
+        self.revision, self.before, self.after = revision, before, after
         super().__init__(
             "outside_managed_area",
             _(
