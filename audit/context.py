@@ -47,6 +47,7 @@ AUDITED_TABLES = (
     "cases_registerentry",
     "geo_grid",
     "geo_gridboundary",
+    "geo_gridproposal",
     "people_gridassignment",
 )
 

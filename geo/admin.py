@@ -13,7 +13,7 @@ from core.errors import ApplicationError
 
 from . import rules, services
 from .geometry import geojson, parse_geometry
-from .models import Area, Grid, GridBoundary, ServiceCentre
+from .models import Area, Grid, GridBoundary, GridProposal, ServiceCentre
 
 
 @admin.register(Area)
@@ -137,3 +137,26 @@ class GridAdmin(admin.ModelAdmin):
         except ApplicationError as exc:  # a race lost since clean(): say so, change nothing
             raise forms.ValidationError(f"{exc.code}: {exc.message}") from None
         obj.pk = saved.pk
+
+
+@admin.register(GridProposal)
+class GridProposalAdmin(admin.ModelAdmin):
+    """Read-only: proposals are made, applied and rejected through geo.proposals (the API)."""
+
+    list_display = ["pk", "grid", "reason", "status", "proposed_by", "proposed_at", "decided_by"]
+    list_filter = ["status", "reason"]
+    search_fields = ["grid__code", "grid__name", "proposed_by__username"]
+    list_select_related = ["grid", "proposed_by", "decided_by"]
+    exclude = ["before", "after"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

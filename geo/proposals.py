@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, PermissionDenied
 
 from . import access, hooks, services
-from .geometry import check_geometry
-from .models import Grid, GridProposal
+from .models import Area, Grid, GridProposal
 
 
 @dataclass
@@ -100,17 +99,18 @@ def grid_update_or_propose(
                     report=report,
                 )
             )
-    except services.OutsideManagedArea as refusal:
-        reach = refusal.reach
-    # grid_update checked the revision and every spatial rule before it refused
-    current = Grid.objects.get(pk=grid.pk)
+    except services.OutsideManagedArea as exc:
+        refusal = exc
+    reach = refusal.reach
+    # grid_update checked the revision and every spatial rule, under the grid's lock, before it
+    # refused: the proposal keeps what it checked (a change since makes applying it stale)
     proposal = GridProposal.objects.create(
-        grid=current,
-        base_revision=current.revision,
+        grid=grid,
+        base_revision=refusal.revision,
         name=name or "",
         note=note[:200],
-        before=current.boundary,
-        after=check_geometry(boundary, where="boundary"),
+        before=refusal.before,
+        after=refusal.after,
         reason=reach["reason"],
         reason_message=str(reach["reason_message"])[:300],
         neighbours=reach["neighbours"],
@@ -138,7 +138,11 @@ def _require_decider(user, proposal: GridProposal) -> None:
         raise PermissionDenied(
             "permission_denied",
             _("Only someone who manages every area this proposal touches may decide it."),
-            details={"areas": proposal.area_ids},
+            details={
+                "areas": sorted(
+                    Area.objects.filter(pk__in=proposal.area_ids).values_list("code", flat=True)
+                )
+            },
         )
 
 

@@ -6,7 +6,7 @@ an edit closes the current version and adds the next.
 
 Every change of a grid row makes its `revision` one larger. An edit given `expected_revision`
 (the API's If-Match) compares it under the grid's row lock, so of two editors who read the same
-revision exactly one saves; the other gets 412 `version_mismatch`.
+revision exactly one saves; the other gets 412 `stale_version`.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def _lock_active_grid(grid: Grid, expected_revision: int | None = None) -> Grid:
         )
     if expected_revision is not None and expected_revision != grid.revision:
         raise VersionMismatch(
-            "version_mismatch",
+            "stale_version",
             _(
                 "Grid %(code)s was changed by someone else (you edited version %(expected)d, "
                 "it is now at version %(current)d); load it again and redo your edit."
@@ -244,14 +244,18 @@ def _reach_check(grid: Grid, old: GEOSGeometry, new: GEOSGeometry, actor) -> Non
         return
     reach = rules.edit_reach(old, new, grid=grid, managed_area_ids=managed)
     if reach is not None:
-        raise OutsideManagedArea(reach)
+        raise OutsideManagedArea(reach, revision=grid.revision, before=old, after=new)
 
 
 class OutsideManagedArea(PermissionDenied):
-    """The edit reaches outside the editor's managed area: geo.proposals stores it instead."""
+    """The edit reaches outside the editor's managed area: geo.proposals stores it instead,
+    with the revision and boundaries it was checked against (under the grid's lock)."""
 
-    def __init__(self, reach: dict) -> None:
+    def __init__(
+        self, reach: dict, *, revision: int, before: GEOSGeometry, after: GEOSGeometry
+    ) -> None:
         self.reach = reach
+        self.revision, self.before, self.after = revision, before, after
         super().__init__(
             "outside_managed_area",
             _(

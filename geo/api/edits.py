@@ -12,6 +12,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from core.api.input import validated
+from core.api.schema import error_response
 from core.errors import ApplicationError
 
 from .. import hooks, services
@@ -161,7 +162,7 @@ class GridSplitPreview(CrsContextMixin, generics.GenericAPIView):
 @extend_schema(
     tags=["grids"],
     request=s.GridMergeInput,
-    responses={201: s.GridEditOutput},
+    responses={201: s.GridEditOutput, 412: error_response(412), 428: error_response(428)},
     parameters=[CRS_QUERY_PARAMETER],
 )
 class GridMerge(EditAnswerMixin, generics.GenericAPIView):

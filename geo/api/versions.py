@@ -46,7 +46,7 @@ def if_match(request) -> int:
     raw = request.headers.get("If-Match")
     if raw is None or raw.strip() in ("", "*"):
         raise PreconditionRequired(
-            "precondition_required",
+            "if_match_required",
             _(
                 "Send the grid's version in the If-Match header (its ETag, as you read it), "
                 "so that nobody's edit is overwritten unseen."
@@ -72,7 +72,7 @@ def versions_for(codes: Iterable[str], versions: Mapping[str, int] | None) -> di
     missing = [code for code in codes if code not in versions]
     if missing:
         raise PreconditionRequired(
-            "precondition_required",
+            "if_match_required",
             _("Send the version of every grid merged in 'versions'; missing: %(codes)s.")
             % {"codes": ", ".join(missing)},
             details={"field": "versions", "missing": missing},

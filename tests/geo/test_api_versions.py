@@ -75,12 +75,12 @@ def test_an_edit_without_if_match_is_428_and_with_a_stale_one_412(
     call = getattr(editor, method)
     for header in ({}, {"HTTP_IF_MATCH": "*"}):
         err = error(call(url, body, format="json", **header), 428)
-        assert err["code"] == "precondition_required"
+        assert err["code"] == "if_match_required"
         assert err["details"] == {"header": "If-Match"}
     err = error(call(url, body, format="json", HTTP_IF_MATCH="seven"), 400)
     assert err["code"] == "invalid_if_match" and err["details"]["got"] == "seven"
     err = error(call(url, body, format="json", HTTP_IF_MATCH='"9"'), 412)
-    assert err["code"] == "version_mismatch"
+    assert err["code"] == "stale_version"
     assert err["details"]["expected_version"] == 9
     assert err["details"]["current_version"] == 1 and err["details"]["etag"] == '"1"'
     assert err["details"]["current"]["id"] == "A"
@@ -119,7 +119,7 @@ def test_merge_takes_one_version_per_grid(editor, two_grids):
     before = snapshot()
     body = {"grids": ["A", "B"], "name": "AB"}
     err = error(editor.post("/api/v1/grids/merge/", body, format="json"), 428)
-    assert err["code"] == "precondition_required"
+    assert err["code"] == "if_match_required"
     assert err["details"] == {"field": "versions", "missing": ["A", "B"]}
     err = error(
         editor.post("/api/v1/grids/merge/", {**body, "versions": {"A": 1}}, format="json"), 428

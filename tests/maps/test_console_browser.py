@@ -163,7 +163,7 @@ def test_two_editors_one_grid_the_second_sees_412_and_the_current_version(
 
     drag(second, (0, 1000), (60, 940))
     second.click("#console-save")
-    wait(second, "document.getElementById('map').dataset.consoleRefused === 'version_mismatch'")
+    wait(second, "document.getElementById('map').dataset.consoleRefused === 'stale_version'")
     text = status(second)
     assert "已被他人修改" in text and "未保存" in text
     assert second.locator("#console-restart").count() == 1

@@ -271,7 +271,7 @@
       E.say("出错了：" + err.message, "error");
       return;
     }
-    if (err.status === 412 && err.code === "version_mismatch") return E.conflict(err);
+    if (err.status === 412 && err.code === "stale_version") return E.conflict(err);
     E.clearRefusals();
     var d = err.details || {};
     var drawn = 0;
