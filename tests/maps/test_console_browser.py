@@ -128,25 +128,6 @@ def test_the_district_user_fills_a_coverage_gap_and_the_gap_goes(world, live_ser
     assert page.errors == []
 
 
-def test_a_vertex_dragged_into_a_neighbour_is_refused_where_it_overlaps(
-    world, live_server, browser
-):
-    page = open_console(browser, live_server, "manager1")
-    select_grid(page, "A")
-    page.click("#tool-edit")
-    page.wait_for_selector(".marker-icon")
-    drag(page, (500, 1000), (700, 800))  # A's north-east corner, deep into B
-    page.click("#console-save")
-    wait(page, "document.getElementById('map').dataset.consoleRefused === 'grid_overlaps'")
-    assert page.locator("path.refusal-overlap").count() >= 1
-    assert "未保存" in status(page) and "重叠" in page.inner_text(".leaflet-tooltip-pane")
-    shot(page, "console", "overlap-refused")
-    # nothing saved, and the drawing stays to be fixed
-    assert boundary_version("A") == 1
-    assert page.locator(".marker-icon").count() >= 4
-    assert page.errors == []
-
-
 def test_two_editors_one_grid_the_second_sees_412_and_the_current_version(
     world, live_server, browser
 ):
@@ -221,9 +202,25 @@ def test_staffing_assign_a_backup_then_end_it(world, live_server, browser):
     assert page.errors == []
 
 
-def test_split_a_grid_along_a_line_carrying_its_primary(world, live_server, browser):
+def test_an_overlap_is_refused_in_place_then_the_grid_is_split_along_a_line(
+    world, live_server, browser
+):
     page = open_console(browser, live_server, "district")
     select_grid(page, "A")
+    page.click("#tool-edit")
+    page.wait_for_selector(".marker-icon")
+    drag(page, (500, 1000), (700, 800))  # A's north-east corner, deep into B
+    page.click("#console-save")
+    wait(page, "document.getElementById('map').dataset.consoleRefused === 'grid_overlaps'")
+    assert page.locator("path.refusal-overlap").count() >= 1
+    assert "未保存" in status(page) and "重叠" in page.inner_text(".leaflet-tooltip-pane")
+    shot(page, "console", "overlap-refused")
+    # nothing saved, and the drawing stays to be fixed
+    assert boundary_version("A") == 1
+    assert page.locator(".marker-icon").count() >= 4
+    page.click("#console-cancel")
+
+    # split along a line; 张一 (primary) is carried into the first piece
     page.click("#tool-split")
     click_at(page, 250, -150)
     click_at(page, 250, 1150)
@@ -231,7 +228,7 @@ def test_split_a_grid_along_a_line_carrying_its_primary(world, live_server, brow
     page.wait_for_selector("#split-name-1")
     page.fill("#split-name-0", "A 西")
     page.fill("#split-name-1", "A 东")
-    assert page.input_value("#carry-0") == "0"  # 张一 (primary) goes to the first piece
+    assert page.input_value("#carry-0") == "0"
     shot(page, "console", "split-preview")
     page.click("#console-save")
     wait(page, "document.getElementById('map').dataset.consoleSplit !== undefined")
@@ -242,12 +239,14 @@ def test_split_a_grid_along_a_line_carrying_its_primary(world, live_server, brow
         old = Grid.objects.get(code="A")
         new = list(Grid.objects.filter(code__in=made).order_by("name"))
         carried = GridAssignment.objects.filter(grid__code__in=made, kind="primary")
-        return old, new, [(a.grid.name, a.staff.full_name) for a in carried]
+        lineage = [list(g.predecessors.values_list("code", flat=True)) for g in new]
+        return old, new, [(a.grid.name, a.staff.full_name) for a in carried], lineage
 
-    old, new, carried = in_db(state)
-    assert old.retired_at is not None
+    old, new, carried, lineage = in_db(state)
+    assert old.retired_at is not None and lineage == [["A"], ["A"]]
     assert sorted(g.name for g in new) == ["A 东", "A 西"]
     assert len(carried) == 1 and carried[0][1] == "张一"
+    assert "已把 A 拆分为" in status(page)
     assert page.errors == []
 
 
