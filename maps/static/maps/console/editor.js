@@ -181,6 +181,7 @@
       mapEl.setAttribute("data-console-selected", code);
       E.staffing.show(code, staffingBox);
     } else {
+      mapEl.removeAttribute("data-console-selected");
       staffingBox.textContent = "";
     }
   };
@@ -212,7 +213,7 @@
   };
 
   /* end the current operation: drawing off, forms gone, the grid's original shown again */
-  E.finish = function () {
+  E.finish = function (noReload) {
     map.pm.disableDraw();
     E.clearWork();
     E.overlay.clearLayers();
@@ -220,7 +221,7 @@
     form.textContent = "";
     E.mode = null;
     updateTools();
-    return E.load();
+    return noReload ? Promise.resolve() : E.load();
   };
 
   E.begin = function (mode) {
@@ -339,23 +340,24 @@
     E.say(parts.join("；") + "。", "ok");
   };
 
-  function afterChange() {
+  /* tiles and grids read again; data-console-saves counts changes once all is shown */
+  function afterChange(selectCode) {
     ZC.refreshTiles();
-    E.saves++;
-    mapEl.setAttribute("data-console-saves", String(E.saves));
-    return E.load();
+    return E.load().then(function () {
+      if (selectCode !== undefined) E.select(selectCode && E.features[selectCode] ? selectCode : null);
+      E.saves++;
+      mapEl.setAttribute("data-console-saves", String(E.saves));
+    });
   }
 
   /* after a save: the operation ends, the grids and tiles are read again */
   E.saved = function (body, what, selectCode) {
     E.clearRefusals();
     mapEl.removeAttribute("data-console-refused");
-    return E.finish().then(function () {
+    return E.finish(true).then(function () {
       E.report(body, what);
-      afterChange().then(function () {
-        E.select(selectCode && E.features[selectCode] ? selectCode : null);
-        if (E.loadProposals) E.loadProposals();
-      });
+      if (E.loadProposals) E.loadProposals();
+      return afterChange(selectCode || null);
     });
   };
 
