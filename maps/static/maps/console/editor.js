@@ -146,7 +146,7 @@
       fillSelect();
       mapEl.setAttribute("data-console-grids", String(features.length));
       // staffing marks: the stations' lists say which grids have no primary agent
-      Object.keys(communities).slice(0, 12).forEach(function (c) {
+      Object.keys(communities).filter(function (c) { return !E.staffing.known(c); }).slice(0, 12).forEach(function (c) {
         E.staffing.station(c).then(function () {
           restyle();
           fillSelect();
@@ -343,6 +343,7 @@
   /* tiles and grids read again; data-console-saves counts changes once all is shown */
   function afterChange(selectCode) {
     ZC.refreshTiles();
+    E.staffing.forget();
     return E.load().then(function () {
       if (selectCode !== undefined) E.select(selectCode && E.features[selectCode] ? selectCode : null);
       E.saves++;

@@ -61,10 +61,25 @@
   };
 
   Staffing.prototype.station = function (code) {
-    return ZC.get(ZC.url("stationAgents", { code: code })).then(function (res) {
-      stations[code] = res.body;
-      return res.body;
-    });
+    return ZC.get(ZC.url("stationAgents", { code: code })).then(
+      function (res) {
+        stations[code] = res.body;
+        return res.body;
+      },
+      function (err) {
+        stations[code] = { agents: [], grids_without_primary: [] }; // no station here, or not ours
+        throw err;
+      }
+    );
+  };
+
+  Staffing.prototype.known = function (code) {
+    return Object.prototype.hasOwnProperty.call(stations, code);
+  };
+
+  /* forget the station lists (after a change: they are read again as grids load) */
+  Staffing.prototype.forget = function () {
+    stations = {};
   };
 
   /* codes of grids known to have no primary (from the station lists read so far) */
