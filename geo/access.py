@@ -23,6 +23,11 @@ class DefaultGeoPolicy:
     def may_edit_grids_in(self, user, community) -> bool:
         return user.has_perm("geo.change_grid")
 
+    def may_import_boundaries(self, user) -> bool:
+        """Boundary files from the browser replace areas and grids anywhere: a district's
+        concern (geo.uploads)."""
+        return user.has_perm("geo.change_area") and user.has_perm("geo.change_grid")
+
 
 @cache
 def _policy_class():

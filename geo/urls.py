@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import views
+from .api import uploads, views
 
 app_name = "geo"
 
@@ -16,4 +16,20 @@ urlpatterns = [
     path("grids/<str:code>/split/", views.GridSplit.as_view(), name="grid-split"),
     path("grids/<str:code>/retire/", views.GridRetire.as_view(), name="grid-retire"),
     path("locate/", views.Locate.as_view(), name="locate"),
+    path("boundary-uploads/", uploads.BoundaryUploadList.as_view(), name="boundary-upload-list"),
+    path(
+        "boundary-uploads/<str:pk>/",
+        uploads.BoundaryUploadDetail.as_view(),
+        name="boundary-upload-detail",
+    ),
+    path(
+        "boundary-uploads/<str:pk>/preview/",
+        uploads.BoundaryUploadPreview.as_view(),
+        name="boundary-upload-preview",
+    ),
+    path(
+        "boundary-uploads/<str:pk>/apply/",
+        uploads.BoundaryUploadApply.as_view(),
+        name="boundary-upload-apply",
+    ),
 ]
