@@ -165,7 +165,7 @@ def test_a_refused_feature_is_marked_in_place_then_repaired_and_applied(send, cl
 
     body = send(client, body["url"] + "preview/", {"make_valid": True}, format="json").json()
     assert body["status"] == "ready" and body["make_valid"] is True
-    assert (body["result"]["refused"], body["result"]["repaired"]) == (0, 1), body["result"]["preview"]
+    assert (body["result"]["refused"], body["result"]["repaired"]) == (0, 1)
     assert body["result"]["preview"]["features"][1]["properties"]["repair"]["change_percent"] < 1
     assert Grid.objects.count() == 0
 
