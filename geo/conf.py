@@ -49,3 +49,7 @@ GEO = {
         os.environ.get("GEO_UPLOAD_ALLOWED_EPSG", "4326,4490,4491-4554,3857")
     ),
 }
+
+ENUM_NAME_OVERRIDES = {
+    "BoundaryUploadStatusEnum": "geo.models.BoundaryUpload.Status",
+}

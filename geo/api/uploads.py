@@ -17,6 +17,7 @@ from core.api.parsers import JSONParser, MultiPartParser
 from .. import uploads
 from ..geometry import geo_setting
 from ..importing import LEVELS
+from ..models import BoundaryUpload
 from ..upload_files import MULTIPART_SLACK_BYTES, check_size
 
 REFUSALS = (
@@ -32,7 +33,9 @@ REFUSALS = (
 
 class UploadInput(serializers.Serializer):
     file = serializers.FileField(help_text=".geojson/.json, a zipped Shapefile, .gpkg or .kml")
-    level = serializers.ChoiceField(choices=LEVELS)
+    # a plain string (the service refuses others with `invalid_level`): a "level" enum here
+    # would rename the schema's other "level" enums
+    level = serializers.CharField(max_length=16, help_text=" | ".join(LEVELS))
     parent = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -65,7 +68,7 @@ class UploadStatus(serializers.Serializer):
     parent = serializers.CharField(source="parent_code")
     make_valid = serializers.BooleanField()
     source_crs = serializers.CharField()
-    status = serializers.ChoiceField(choices=["parsing", "ready", "failed", "applying", "applied"])
+    status = serializers.ChoiceField(choices=BoundaryUpload.Status.choices)
     error = serializers.JSONField(
         allow_null=True, help_text="{code, message, details}: why the whole file is refused"
     )

@@ -365,7 +365,7 @@ def test_too_many_features_are_refused(send, client, tmp_path, settings):
     "name, fields, code",
     [
         ("g.exe", {}, "unsupported_format"),
-        ("g.geojson", {"level": "planet"}, "invalid_input"),
+        ("g.geojson", {"level": "planet"}, "invalid_level"),
         ("g.geojson", {"parent": "219999999999"}, "unknown_area"),
         ("g.geojson", {"source_crs": "mars"}, "invalid_input"),
     ],
