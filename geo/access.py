@@ -28,6 +28,11 @@ class DefaultGeoPolicy:
         beyond them becomes a proposal, geo.proposals)."""
         return None if user.has_perm("geo.change_grid") else frozenset()
 
+    def may_import_boundaries(self, user) -> bool:
+        """Boundary files from the browser replace areas and grids anywhere: a district's
+        concern (geo.uploads)."""
+        return user.has_perm("geo.change_area") and user.has_perm("geo.change_grid")
+
 
 @cache
 def _policy_class():

@@ -8,6 +8,19 @@ import os
 
 __all__ = ["GEO"]
 
+
+def _epsg_list(text: str) -> tuple[int, ...]:
+    """ "4326,4490,4491-4554" → the codes, ranges expanded."""
+    codes: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        if "-" in part:
+            low, high = part.split("-", 1)
+            codes.extend(range(int(low), int(high) + 1))
+        elif part:
+            codes.append(int(part))
+    return tuple(codes)
+
+
 # Spatial rules (geo/): tolerances and limits, all in metres / square metres.
 GEO = {
     # a child area or grid may stick out of its parent by at most this many metres
@@ -26,4 +39,20 @@ GEO = {
     "REPAIR_MAX_AREA_CHANGE_PERCENT": float(
         os.environ.get("GEO_REPAIR_MAX_AREA_CHANGE_PERCENT", "1")
     ),
+    # boundary files uploaded from the browser (geo.upload_files, ADR 0004): what may be opened
+    "UPLOAD_MAX_BYTES": int(os.environ.get("GEO_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+    "UPLOAD_MAX_FEATURES": int(os.environ.get("GEO_UPLOAD_MAX_FEATURES", "2000")),
+    # a zipped Shapefile: members, their unpacked total, and the unpacked/packed ratio of each
+    "UPLOAD_ZIP_MAX_MEMBERS": int(os.environ.get("GEO_UPLOAD_ZIP_MAX_MEMBERS", "16")),
+    "UPLOAD_ZIP_MAX_BYTES": int(os.environ.get("GEO_UPLOAD_ZIP_MAX_BYTES", str(50 * 1024 * 1024))),
+    "UPLOAD_ZIP_MAX_RATIO": float(os.environ.get("GEO_UPLOAD_ZIP_MAX_RATIO", "100")),
+    # the coordinate systems an uploaded file may be in: WGS-84, CGCS2000 and its Gauss–Krüger
+    # zones (3° and 6°, with and without zone prefix), Web Mercator
+    "UPLOAD_ALLOWED_EPSG": _epsg_list(
+        os.environ.get("GEO_UPLOAD_ALLOWED_EPSG", "4326,4490,4491-4554,3857")
+    ),
+}
+
+ENUM_NAME_OVERRIDES = {
+    "BoundaryUploadStatusEnum": "geo.models.BoundaryUpload.Status",
 }

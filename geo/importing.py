@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -49,12 +50,26 @@ class FeatureRepair:
 
 
 @dataclass
+class FeatureItem:
+    """One feature as a preview shows it: where it is and what would happen to it."""
+
+    index: int
+    code: str
+    name: str
+    geometry: GEOSGeometry | None = None
+    action: str = ""  # "create" or "update" when accepted
+    problem: FeatureProblem | None = None
+    repair: BoundaryRepair | None = None
+
+
+@dataclass
 class ImportReport:
     features: int = 0
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     problems: list[FeatureProblem] = field(default_factory=list)
     repairs: list[FeatureRepair] = field(default_factory=list)
+    items: list[FeatureItem] = field(default_factory=list)
     source_srs: str = ""
     source_crs: str = coords.WGS84
 
@@ -77,38 +92,56 @@ def _field(feature, name: str | None) -> str:
     return "" if value is None else str(value).strip()
 
 
-def import_boundaries(
-    path: str | Path,
+def boundary_file_open(path: str | Path, *, layer: int | str = 0):
+    """An operator's file (the command): GDAL picks the driver, the file's own spatial reference
+    applies. Files from a request open through geo.upload_files instead (ADR 0004)."""
+    try:
+        source = DataSource(str(path))
+        return source, source[layer]
+    except (GDALException, IndexError) as exc:
+        raise ApplicationError(
+            "unreadable_file", _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}
+        ) from None
+
+
+def import_boundaries(path: str | Path, *, layer: int | str = 0, **options) -> ImportReport:
+    """Read every feature of an operator's file, apply every rule, save all or nothing
+    (`import_layer`, with the file's own spatial reference)."""
+    options.setdefault("source_name", f"import from {Path(str(path)).name}")
+    _source, data = boundary_file_open(path, layer=layer)  # the layer keeps its source open
+    return import_layer(data, srs=data.srs, **options)
+
+
+def import_layer(
+    data,
     *,
+    srs,
     level: str,
     parent_code: str | None = None,
     code_field: str = "code",
     name_field: str = "name",
     kind_field: str = "kind",
     parent_field: str = "parent_code",
-    layer: int | str = 0,
     dry_run: bool = False,
     make_valid: bool = False,
     source_crs: str = coords.WGS84,
     actor=None,
+    source_name: str = "import",
+    keep_geometry: bool = False,
 ) -> ImportReport:
-    """Read every feature, apply every rule, save all or nothing.
+    """Read every feature of an open GDAL layer, apply every rule, save all or nothing.
 
-    `source_crs` (wgs84, gcj02, bd09) names the Chinese map system a longitude/latitude file
-    was drawn in; `make_valid` repairs invalid rings instead of refusing them, within the
-    tolerance of area change in settings.GEO["REPAIR_MAX_AREA_CHANGE_PERCENT"].
+    The one import path: the `import_boundaries` command and boundary files uploaded from the
+    browser (geo.uploads) both come here. `srs` is the spatial reference the coordinates are
+    in (None: WGS-84). `source_crs` (wgs84, gcj02, bd09) names the Chinese map system a
+    longitude/latitude file was drawn in; `make_valid` repairs invalid rings instead of refusing
+    them, within the tolerance of area change in settings.GEO["REPAIR_MAX_AREA_CHANGE_PERCENT"].
+    With `keep_geometry` the report lists every feature with its geometry as it would be stored
+    (`ImportReport.items`), for a preview on a map.
     """
     if level not in LEVELS:
         raise ApplicationError("invalid_level", _("Level must be one of %s.") % ", ".join(LEVELS))
     source_crs = parse_crs(source_crs)
-    try:
-        source = DataSource(str(path))
-        data = source[layer]
-    except (GDALException, IndexError) as exc:
-        raise ApplicationError(
-            "unreadable_file", _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}
-        ) from None
-    srs = data.srs
     if source_crs != coords.WGS84 and srs is not None and not srs.geographic:
         raise GeometryError(
             "source_crs_conflict",
@@ -134,28 +167,41 @@ def import_boundaries(
             for index, feature in enumerate(data, start=1):
                 report.features += 1
                 code = _field(feature, code_field)
+                name = _field(feature, name_field) or code
+                item = FeatureItem(index, code, name) if keep_geometry else None
                 try:
                     with transaction.atomic():
-                        _import_feature(
+                        geom = _feature_geometry(
                             feature,
-                            report=report,
-                            level=level,
-                            code=code,
-                            name=_field(feature, name_field) or code,
-                            kind=_field(feature, kind_field) or DEFAULT_KIND.get(level, ""),
-                            parent=fixed_parent
-                            or _parent_from_field(_field(feature, parent_field), level),
                             transform=transform,
                             source_crs=source_crs,
                             make_valid=make_valid,
-                            actor=actor,
-                            source_name=f"import from {Path(str(path)).name}",
+                            report=report,
                             index=index,
+                            code=code,
+                            item=item,
                         )
+                        action = _import_feature(
+                            report=report,
+                            geom=geom,
+                            level=level,
+                            code=code,
+                            name=name,
+                            kind=_field(feature, kind_field) or DEFAULT_KIND.get(level, ""),
+                            parent=fixed_parent
+                            or _parent_from_field(_field(feature, parent_field), level),
+                            actor=actor,
+                            source_name=source_name,
+                        )
+                        if item is not None:
+                            item.action = action
                 except ApplicationError as exc:
-                    report.problems.append(
-                        FeatureProblem(index, code, exc.code, exc.message, exc.details)
-                    )
+                    problem = FeatureProblem(index, code, exc.code, exc.message, exc.details)
+                    report.problems.append(problem)
+                    if item is not None:
+                        item.problem = problem
+                if item is not None:
+                    report.items.append(item)
             if dry_run or report.problems:
                 raise _Rollback
     except _Rollback:
@@ -174,8 +220,9 @@ def _parent_from_field(code: str, level: str) -> Area | None:
     return services.area_get(code=code)
 
 
-def _feature_geometry(feature, *, transform, source_crs, make_valid, report, index, code):
-    """The feature's geometry in WGS-84, converted from `source_crs` and repaired if asked."""
+def _feature_geometry(feature, *, transform, source_crs, make_valid, report, index, code, item):
+    """The feature's geometry in WGS-84, converted from `source_crs` and repaired if asked
+    (kept on `item` as drawn, then as repaired, so a refused feature is shown where it is)."""
     try:
         ogr = feature.geom.clone()
         if transform is not None:
@@ -185,38 +232,19 @@ def _feature_geometry(feature, *, transform, source_crs, make_valid, report, ind
         raise ApplicationError("malformed_geometry", str(exc)) from None
     geom.srid = 4326
     geom = geometry_to_wgs84(geom, source_crs)
+    if item is not None:
+        item.geometry = geom
     if make_valid:
         geom, repair = boundary_repair(geom)
         if repair is not None:
             report.repairs.append(FeatureRepair(index, code, repair))
+            if item is not None:
+                item.geometry, item.repair = geom, repair
     return geom
 
 
-def _import_feature(
-    feature,
-    *,
-    report,
-    level,
-    code,
-    name,
-    kind,
-    parent,
-    transform,
-    source_crs,
-    make_valid,
-    actor,
-    source_name,
-    index,
-):
-    geom = _feature_geometry(
-        feature,
-        transform=transform,
-        source_crs=source_crs,
-        make_valid=make_valid,
-        report=report,
-        index=index,
-        code=code,
-    )
+def _import_feature(*, report, geom, level, code, name, kind, parent, actor, source_name) -> str:
+    """Creates or updates one area or grid through geo.services; answers "create" or "update"."""
     if level == "grid":
         if parent is None:
             raise ApplicationError("missing_parent", _("A grid needs its community (--parent)."))
@@ -231,17 +259,17 @@ def _import_feature(
                 grid=existing, name=name, boundary=geom, actor=actor, note="import"
             )
             report.updated.append(code)
-        else:
-            grid = services.grid_create(
-                community=parent,
-                code=code or None,
-                name=name,
-                boundary=geom,
-                actor=actor,
-                note="import",
-            )
-            report.created.append(grid.code)
-        return
+            return "update"
+        grid = services.grid_create(
+            community=parent,
+            code=code or None,
+            name=name,
+            boundary=geom,
+            actor=actor,
+            note="import",
+        )
+        report.created.append(grid.code)
+        return "create"
     if not code:
         raise ApplicationError("missing_code", _("The feature has no division code."))
     existed = Area.objects.filter(code=services.normalise_area_code(code)).exists()
@@ -255,6 +283,7 @@ def _import_feature(
         source=source_name,
     )
     (report.updated if existed else report.created).append(area.code)
+    return "update" if existed else "create"
 
 
 def export_boundaries(

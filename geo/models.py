@@ -8,6 +8,8 @@ areas are measured in metres on geography. This app knows nothing of people or c
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -279,3 +281,44 @@ class GridProposal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.grid_id} ({self.status})"
+
+
+class BoundaryUpload(models.Model):
+    """A boundary file uploaded from the browser (/map/boundaries/): its bytes, the options
+    chosen, and the preview the worker made of it, until it is applied (geo.uploads).
+
+    `run` counts the previews asked for: a task carries the run it was queued for and does
+    nothing once another has been asked (django-q2 delivers at least once)."""
+
+    class Status(models.TextChoices):
+        PARSING = "parsing", _("being read")
+        READY = "ready", _("preview ready")
+        FAILED = "failed", _("refused")
+        APPLYING = "applying", _("being applied")
+        APPLIED = "applied", _("applied")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    filename = models.CharField(max_length=200)
+    format = models.CharField(max_length=16)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    level = models.CharField(max_length=16)
+    parent_code = models.CharField(max_length=12, blank=True)
+    make_valid = models.BooleanField(default=False)
+    source_crs = models.CharField(max_length=8, default="wgs84")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PARSING)
+    run = models.PositiveIntegerField(default=1)
+    error = models.JSONField(null=True, blank=True)  # a refusal of the whole file
+    result = models.JSONField(null=True, blank=True)  # the preview (or what was applied)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.level}, {self.status})"

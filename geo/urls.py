@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import edits, proposals, views
+from .api import edits, proposals, uploads, views
 
 app_name = "geo"
 
@@ -38,4 +38,20 @@ urlpatterns = [
         name="proposal-withdraw",
     ),
     path("locate/", views.Locate.as_view(), name="locate"),
+    path("boundary-uploads/", uploads.BoundaryUploadList.as_view(), name="boundary-upload-list"),
+    path(
+        "boundary-uploads/<str:pk>/",
+        uploads.BoundaryUploadDetail.as_view(),
+        name="boundary-upload-detail",
+    ),
+    path(
+        "boundary-uploads/<str:pk>/preview/",
+        uploads.BoundaryUploadPreview.as_view(),
+        name="boundary-upload-preview",
+    ),
+    path(
+        "boundary-uploads/<str:pk>/apply/",
+        uploads.BoundaryUploadApply.as_view(),
+        name="boundary-upload-apply",
+    ),
 ]

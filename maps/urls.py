@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import boundaries, views
 
 app_name = "maps"
 
 urlpatterns = [
     path("", views.map_page, name="map"),
+    path("boundaries/", boundaries.boundaries_page, name="boundaries"),
     path("login/", views.MapLoginView.as_view(), name="login"),
     path("logout/", views.MapLogoutView.as_view(), name="logout"),
 ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.forms import BrakedAuthenticationForm
 from core.csp import csp_allow, origin_of_template
+from geo import access
 from people.scope import scope_for
 from tiles.layers import DEFAULT_FIGURE, LAYERS
 
@@ -111,7 +112,11 @@ def map_page(request):
     response = render(
         request,
         "maps/map.html",
-        {"config": config, "who": staff.full_name if staff else request.user.get_username()},
+        {
+            "config": config,
+            "who": staff.full_name if staff else request.user.get_username(),
+            "may_upload_boundaries": access.policy().may_import_boundaries(request.user),
+        },
     )
     if config["basemap"]:
         # the page's Content-Security-Policy lets the basemap's tile images in, nothing else

@@ -28,6 +28,8 @@ from .models import GridAssignment, Role, Staff
 EVERYTHING_ROLES = {Role.ADMIN, Role.DISTRICT_STAFF, Role.SUPERVISOR}
 AREA_ROLES = {Role.CENTRE_STAFF, Role.CENTRE_LEAD, Role.STATION_MANAGER}
 # who may change grids, assignments, the rota and leave in their area (supervisors only read)
+# who may upload boundary files that replace areas and grids anywhere (geo.uploads)
+IMPORTER_ROLES = (Role.ADMIN, Role.DISTRICT_STAFF)
 EDITOR_ROLES = {
     Role.ADMIN,
     Role.DISTRICT_STAFF,
@@ -191,3 +193,10 @@ class PeopleGeoPolicy:
         if not scope.editor:
             return frozenset()
         return None if scope.everything else scope.managed_area_ids
+
+    def may_import_boundaries(self, user) -> bool:
+        """Boundary files (/map/boundaries/): district centre staff and administrators."""
+        if getattr(user, "is_superuser", False):
+            return True
+        staff = scope_for(user).staff
+        return staff is not None and staff.has_role(*IMPORTER_ROLES)
