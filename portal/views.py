@@ -11,6 +11,7 @@ is stored. No view keeps a time limit: a form may be left open for as long as it
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
@@ -29,6 +30,7 @@ from catalogue.models import ServiceItem
 from catalogue.notice import notice_data
 from catalogue.selectors import current_versions
 from core import coords
+from core.api.input import check_url, has_unstorable_text
 from core.csp import csp_allow, origin_of_template
 from core.errors import ApplicationError
 from feedback import selectors as feedback_selectors
@@ -66,6 +68,24 @@ class Refused(Exception):
     @classmethod
     def of(cls, error: ApplicationError) -> Refused:
         return cls(words.refusal(error), field=words.field_of(error), status=error.status)
+
+
+def clean_input(view):
+    """Characters the database cannot hold (NUL, lone surrogates) in the URL or a form box are
+    refused at the door, as the API's parsers refuse them (`core.api.input`)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        try:
+            check_url(request)
+            if any(has_unstorable_text(v) for v in request.POST.values()):
+                raise ApplicationError("invalid_characters", "")
+        except ApplicationError:
+            refused = Refused(words.REFUSAL["invalid_characters"])
+            return _page(request, "portal/refused.html", {"refused": refused}, status=400)
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def _throttle(request, *throttles) -> None:
@@ -109,6 +129,7 @@ def _station_search(request) -> dict:
 
 
 @require_GET
+@clean_input
 def home(request):
     """首页: what the service is, the items with their one-time notices, the nearest station."""
     return _page(
@@ -119,6 +140,7 @@ def home(request):
 
 
 @require_POST
+@clean_input
 def text_size(request):
     """The "larger text" switch: a cookie, kept; back to the page it was pressed on."""
     back = request.POST.get("next") or reverse("portal:home")
@@ -254,6 +276,7 @@ def _book(request) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@clean_input
 def visit(request):
     """预约上门: the form, and on POST the booking (the API's intake, web channel)."""
     if request.method == "POST":
@@ -295,6 +318,7 @@ def _visit_form(request, *, refused: Refused | None = None):
 
 
 @require_GET
+@clean_input
 def point(request):
     """The phone's position (WGS-84) in the basemap's coordinates, for the map to draw it
     (GCJ-02 when a Chinese basemap is configured; `core.coords` holds the transform)."""
@@ -325,6 +349,7 @@ def _matter(code: str, phone: str) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@clean_input
 def follow(request):
     """查询进度: the tracking code and the phone's last four digits → the matter in words.
     A plain form that posts: no JavaScript needed (and the phone never goes in a URL)."""
@@ -352,6 +377,7 @@ def follow(request):
 
 
 @require_POST
+@clean_input
 def rate(request):
     """满意度: rate a closed matter once (cases.tracking.rate); the matter shown again after."""
     code, phone = request.POST.get("code", ""), request.POST.get("phone", "")
@@ -395,6 +421,7 @@ SUGGEST_BOXES = {"station": "请选择服务站。", "text": "请写下您的意
 
 
 @require_http_methods(["GET", "POST"])
+@clean_input
 def suggest(request):
     """意见箱: a suggestion for a station; name and phone optional (the reply comes by text)."""
     context = {"stations": _station_choices(), "form": request.POST or request.GET}
@@ -447,6 +474,7 @@ def _staff_named(staff_id: str) -> dict | None:
 
 
 @require_http_methods(["GET", "POST"])
+@clean_input
 def complain(request):
     """投诉: about a matter (its tracking code) and/or a staff member; the street/town centre
     above them answers (feedback.services.complaint_create)."""
@@ -487,6 +515,7 @@ def complain(request):
 
 
 @require_http_methods(["GET", "POST"])
+@clean_input
 def complaint_follow(request):
     """查询投诉: the complaint's own tracking code and the phone's last four digits."""
     if request.method == "GET":

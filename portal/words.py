@@ -95,6 +95,7 @@ REFUSAL = {
     "unknown_case": "没有找到这个办事编号。请核对后再填。",
     "unknown_staff": "没有找到这位工作人员。",
     "unknown_station": "请选择服务站。",
+    "invalid_characters": "填写的内容里有无法识别的字符。请删掉后重新输入。",
 }
 
 # the form box each refusal points at (the page puts the words beside it)

@@ -247,3 +247,19 @@ def test_the_point_for_the_map(routed_world, client, settings):
     page = client.get("/visit/")
     assert "https://webrd01.is.autonavi.com" in page["Content-Security-Policy"]
     assert client.get("/visit/point/", {"lon": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("post", "/follow/", {"code": "AB\x00C", "phone": "1234"}),
+        ("post", "/visit/", {"name": "张\x00三"}),
+        ("get", "/?q=%00", None),
+        ("post", "/complaint/", {"code": "X", "phone": "\x00"}),
+    ],
+)
+def test_characters_the_database_cannot_hold_are_refused(routed_world, client, method, path, data):
+    response = getattr(client, method)(path, data) if data else client.get(path)
+    assert response.status_code == 400
+    assert "无法识别的字符" in text(response)
+    assert Appointment.objects.count() == 0
