@@ -64,6 +64,7 @@ def test_a_resident_books_follows_rates_and_suggests(case_world, closed, browser
 
     # home: the service, the catalogue, the station found by the phone's position
     page.goto(f"{live_server.url}/")
+    browser_shot(page, "residents", "home-top")
     page.get_by_role("button", name="用手机定位查找").click()
     page.wait_for_selector(".stations")
     assert station in page.inner_text(".stations")
