@@ -263,3 +263,15 @@ def test_characters_the_database_cannot_hold_are_refused(routed_world, client, m
     assert response.status_code == 400
     assert "无法识别的字符" in text(response)
     assert Appointment.objects.count() == 0
+
+
+def test_a_complaint_about_a_staff_member_named_on_the_board(routed_world, client):
+    agent = routed_world["people"]["agent1"]
+    board = text(client.get(f"/board/{routed_world['tree']['c1'].code}/"))
+    assert f'href="/complain/?staff={agent.pk}"' in board
+    assert f"/suggest/?station={routed_world['tree']['c1'].code}" in board
+    assert agent.full_name in text(client.get("/complain/", {"staff": agent.pk}))
+    form = {"staff": agent.pk, "name": "王五", "phone": "13912345678", "text": "约好了没来"}
+    done = client.post(f"/complain/?staff={agent.pk}", form)
+    assert done.status_code == 201, text(done)
+    assert Complaint.objects.get().staff_id == agent.pk
