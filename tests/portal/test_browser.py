@@ -148,6 +148,11 @@ def test_refusals_and_the_other_pages_are_accessible(case_world, browser, live_s
     page.get_by_role("button", name="提交预约").click()  # nothing filled in
     assert "没有提交成功" in page.inner_text("#refused")
     checked(page, "visit-refused")
+    page.focus("#map")  # the home placed by keyboard: arrows move the map, Enter marks its centre
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    until(page, "document.querySelector('[data-map]').dataset.placed === '1'")
+    assert page.input_value("input[name=lon]") and page.input_value("input[name=lat]")
     for path, name in (("/complain/", "complain"), ("/complaint/", "complaint-follow")):
         page.goto(f"{live_server.url}{path}")
         checked(page, name)

@@ -52,6 +52,13 @@
     place(parseFloat(form.elements.lat.value), parseFloat(form.elements.lon.value), 16);
   }
   map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng); });
+  // by keyboard: the arrow keys move the map (Leaflet), Enter puts the marker at its centre
+  map.getContainer().addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || e.target !== map.getContainer()) return;
+    e.preventDefault();
+    var at = map.getCenter();
+    place(at.lat, at.lng);
+  });
 
   if (!navigator.geolocation) { button.hidden = true; return; }
   button.addEventListener("click", function () {
