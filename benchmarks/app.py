@@ -146,6 +146,7 @@ def run_lighthouse(url: str) -> dict:
             "speed-index",
             "interactive",
             "total-byte-weight",
+            "mainthread-work-breakdown",
         )
         if key in audits
     }

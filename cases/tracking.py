@@ -14,14 +14,17 @@ import math
 import unicodedata
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.brake import Reservation, Rule, TooManyAttempts, brake_reserve, brake_settle
 from appointments.models import Appointment
-from core.errors import NotFound
+from core.errors import ApplicationError, Conflict, NotFound
 
+from . import rules
 from .deadlines import light_sql, today
-from .models import Case
+from .events import record_event
+from .models import Case, Holder, Status
 
 # what a resident sees of the timeline (no names, no notes: those are for staff)
 PUBLIC_ACTIONS = {
@@ -62,12 +65,22 @@ def _mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 
+def _unknown() -> NotFound:
+    return NotFound(
+        "unknown_tracking_code", _("No matter with that tracking code and phone number.")
+    )
+
+
+def _phone_matches(stored: str, phone_last4: str) -> bool:
+    # full-width digits from a Chinese input method count as digits; bytes compare safely
+    given = unicodedata.normalize("NFKC", phone_last4 or "").strip()[-4:].rjust(4, "?")
+    return hmac.compare_digest(stored[-4:].encode(), given.encode())
+
+
 def track(code: str, phone_last4: str) -> dict:
     code = (code or "").strip().upper()
     reservation = lookup_reserve(kind="tracking", code=code)
-    unknown = NotFound(
-        "unknown_tracking_code", _("No matter with that tracking code and phone number.")
-    )
+    unknown = _unknown()
     case = (
         Case.objects.select_related("item_version", "responsible")
         .annotate(light=light_sql(today()))
@@ -80,11 +93,7 @@ def track(code: str, phone_last4: str) -> dict:
         .filter(tracking_code=code)
         .first()
     )
-    # full-width digits from a Chinese input method count as digits; bytes compare safely
-    given = unicodedata.normalize("NFKC", phone_last4 or "").strip()[-4:].rjust(4, "?")
-    matched = subject is not None and hmac.compare_digest(
-        subject.applicant_phone[-4:].encode(), given.encode()
-    )
+    matched = subject is not None and _phone_matches(subject.applicant_phone, phone_last4)
     brake_settle(reservation=reservation, succeeded=matched)
     if not matched:
         raise unknown
@@ -101,6 +110,12 @@ def track(code: str, phone_last4: str) -> dict:
             "due_date": case.due_date,
             "due_provisional": case.due_provisional,
             "reason": case.refusal_reason or case.decline_reason,
+            "originals": [
+                {"name": o.name, "holder": o.holder, "holder_label": str(Holder(o.holder).label)}
+                for o in case.originals.order_by("pk")
+            ],
+            "rating": case.rating,
+            "can_rate": case.status == Status.CLOSED and case.rating is None,
             "timeline": [
                 {"at": e.at, "action": e.action, "status": e.to_status}
                 for e in case.events.filter(action__in=PUBLIC_ACTIONS)
@@ -119,5 +134,43 @@ def track(code: str, phone_last4: str) -> dict:
         "due_date": None,
         "due_provisional": False,
         "reason": "",
+        "originals": [],
+        "rating": None,
+        "can_rate": False,
         "timeline": [{"at": a.created_at, "action": "booked", "status": a.status}],
     }
+
+
+def rate(code: str, phone_last4: str, *, rating, comment: str = "") -> Case:
+    """满意度: the applicant rates their matter once it is closed, with the tracking code and
+    the last four digits of their phone (counted and braked like a look-up; a wrong phone
+    answers like a wrong code). Once only: a matter rated at closing, or already rated by the
+    applicant, answers 409 `already_rated`; one not closed yet, 409 `not_closed`."""
+    code = (code or "").strip().upper()
+    reservation = lookup_reserve(kind="tracking", code=code)
+    found = Case.objects.filter(tracking_code=code).only("applicant_phone").first()
+    matched = found is not None and _phone_matches(found.applicant_phone, phone_last4)
+    brake_settle(reservation=reservation, succeeded=matched)
+    if not matched:
+        raise _unknown()
+    rating, comment = rules.check_rating(rating, comment)
+    if rating is None:
+        raise ApplicationError(
+            "rating_required", _("Choose a rating from 1 to 5."), details={"field": "rating"}
+        )
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=found.pk)
+        if case.status != Status.CLOSED:
+            raise Conflict(
+                "not_closed",
+                _("The matter is not finished yet; it can be rated once it is closed."),
+            )
+        if case.rating is not None:
+            raise Conflict("already_rated", _("This matter has already been rated."))
+        case.rating, case.rating_comment = rating, comment
+        case.version += 1
+        case.save(update_fields=["rating", "rating_comment", "version"])
+        record_event(
+            case, actor=None, action="rate", from_status=case.status, data={"rating": rating}
+        )
+    return case

@@ -16,4 +16,5 @@ urlpatterns = [
     path("register/", views.Register.as_view(), name="register"),
     path("register/heads/", views.RegisterHeads.as_view(), name="register-heads"),
     path("track/<str:code>/", views.Track.as_view(), name="track"),
+    path("track/<str:code>/rating/", views.TrackRating.as_view(), name="track-rating"),
 ]

@@ -1,4 +1,5 @@
-"""URL map: API under /api/v1/, its schema and docs, Open311 GeoReport v2, health, admin.
+"""URL map: API under /api/v1/, its schema and docs, Open311 GeoReport v2, health, admin, and the
+residents' pages at the root.
 
 Every app's URLs are included under the app's namespace (its urls module sets `app_name`), so a
 route is reversed as `"<app>:<name>"` (`reverse("attachments:attachment-file", …)`). An app whose
@@ -45,6 +46,8 @@ urlpatterns = [
     path("map/", include("maps.urls")),
     path("app/", include("fieldapp.urls")),
     path("admin/", admin.site.urls),
+    # the residents' pages at the root, last: every other prefix above wins
+    path("", include("portal.urls")),
 ]
 
 handler404 = "core.api.views.handler404"

@@ -9,7 +9,9 @@ from core.api.fields import CODE_MAX_LENGTH, crs_field, id_field
 from core.api.serializers import ActionOfferSerializer, CachedFieldsMixin
 from geo.api.fields import CrsGeometryField
 from geo.api.serializers import GeoJSONGeometryInput
+from geo.geometry import parse_point
 
+from ..intake import Intake
 from ..models import Appointment, AppointmentEvent, Channel
 
 
@@ -29,6 +31,25 @@ class AppointmentInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+def intake_from(data: dict) -> Intake:
+    """The service's request from an AppointmentInput's validated data (the API and the
+    residents' booking page read a booking the same way)."""
+    return Intake(
+        service_item=data["service_item"],
+        applicant_name=data["applicant_name"],
+        applicant_phone=data["applicant_phone"],
+        location=parse_point(data["location"], data.get("crs")),
+        address=data["address"],
+        channel=data["channel"],
+        description=data.get("description", ""),
+        resident_id=data.get("resident_id", ""),
+        preferred_start=data.get("preferred_start"),
+        preferred_end=data.get("preferred_end"),
+        client_uuid=data.get("client_uuid"),
+        notes=data.get("notes", ""),
+    )
 
 
 class AgentRefSerializer(serializers.Serializer):

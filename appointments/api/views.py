@@ -22,7 +22,6 @@ from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.api.privacy import NO_STORE
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
-from geo.geometry import parse_point
 from people.scope import scope_for
 from residents import identity
 
@@ -122,20 +121,7 @@ class AppointmentList(APIView):
         serializer = s.AppointmentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        request_in = intake.Intake(
-            service_item=data["service_item"],
-            applicant_name=data["applicant_name"],
-            applicant_phone=data["applicant_phone"],
-            location=parse_point(data["location"], data.get("crs")),
-            address=data["address"],
-            channel=data["channel"],
-            description=data.get("description", ""),
-            resident_id=data.get("resident_id", ""),
-            preferred_start=data.get("preferred_start"),
-            preferred_end=data.get("preferred_end"),
-            client_uuid=data.get("client_uuid"),
-            notes=data.get("notes", ""),
-        )
+        request_in = s.intake_from(data)
         actor = request.user if request.user.is_authenticated else None
         appointment = intake.appointment_create(actor=actor, intake=request_in)
         notice = notice_data(appointment.item_version)

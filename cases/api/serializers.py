@@ -229,6 +229,12 @@ class CaseDetailSerializer(CaseSerializer):
         ]
 
 
+class OriginalHeldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    holder = serializers.CharField(help_text="resident, agent, centre or window")
+    holder_label = serializers.CharField()
+
+
 class TrackingSerializer(serializers.Serializer):
     tracking_code = serializers.CharField()
     kind = serializers.CharField(help_text="appointment or case")
@@ -241,7 +247,23 @@ class TrackingSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True)
     due_provisional = serializers.BooleanField()
     reason = serializers.CharField(allow_blank=True, help_text="A decline or refusal reason.")
+    originals = OriginalHeldSerializer(
+        many=True, help_text="The applicant's originals the case took, and who holds each now."
+    )
+    rating = serializers.IntegerField(allow_null=True)
+    can_rate = serializers.BooleanField(help_text="Closed and not rated yet: the applicant may.")
     timeline = serializers.ListField(child=serializers.DictField())
+
+
+class TrackRatingInput(serializers.Serializer):
+    phone = serializers.CharField(help_text="Last 4 digits of the applicant's mobile number.")
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class TrackRatingSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    rating = serializers.IntegerField()
 
 
 class RegisterHeadSerializer(serializers.Serializer):

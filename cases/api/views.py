@@ -369,3 +369,21 @@ class Track(APIView):
         answers 404 like an unknown code."""
         body = tracking.track(code, request.query_params.get("phone", ""))
         return Response(s.TrackingSerializer(body).data)
+
+
+class TrackRating(APIView):
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(
+        tags=["public"],
+        request=s.TrackRatingInput,
+        responses={200: s.TrackRatingSerializer},
+    )
+    def post(self, request, code: str):
+        """满意度: the applicant rates their closed matter once (1–5, a comment if they wish),
+        with the last four digits of their phone. A wrong phone answers 404 like an unknown
+        code; not closed yet 409 `not_closed`; rated already 409 `already_rated`."""
+        data = validated(s.TrackRatingInput, request.data)
+        case = tracking.rate(code, data["phone"], rating=data["rating"], comment=data["comment"])
+        return Response({"tracking_code": case.tracking_code, "rating": case.rating})

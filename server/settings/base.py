@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tiles",
     "maps",
     "fieldapp",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -56,3 +56,21 @@ def test_unknown_codes_are_counted_alike(case_world):
     refused = client.get("/api/v1/track/nosuchcode/", {"phone": "1234"})
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "too_many_attempts")
     assert not AttemptCounter.objects.filter(key__contains="NOSUCHCODE").exists()
+
+
+def test_rating_tries_count_on_the_same_brake(case_world, tracked):
+    """满意度 is asked with the same code and digits: its wrong tries lock the code too, and a
+    locked code refuses the rating even with the right digits."""
+    from cases.models import Case, Status
+
+    code = tracked.rstrip("/").rsplit("/", 1)[1]
+    Case.objects.filter(tracking_code=code).update(status=Status.CLOSED)
+    client = APIClient()
+    rating = f"{tracked}rating/"
+    for n in range(10):
+        body = {"phone": wrong_digits(n), "rating": 5}
+        assert client.post(rating, body, format="json").status_code == 404
+    locked = client.post(rating, {"phone": RIGHT, "rating": 5}, format="json")
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "too_many_attempts"
+    assert client.get(tracked, {"phone": RIGHT}).status_code == 429
+    assert Case.objects.get(tracking_code=code).rating is None

@@ -62,6 +62,6 @@ def test_every_app_is_included_under_its_own_namespace():
 
     found = dict(includes(get_resolver().url_patterns))
     apps = {module: namespace for module, namespace in found.items() if module.endswith("urls")}
-    assert len(apps) == 20, sorted(apps)
+    assert len(apps) == 21, sorted(apps)
     assert [module for module, namespace in apps.items() if not namespace] == []
     assert len(set(apps.values())) == len(apps)
