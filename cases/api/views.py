@@ -231,19 +231,31 @@ class CaseAction(APIView):
         parameters=[
             OpenApiParameter(
                 "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(actions.ACTIONS)
-            )
+            ),
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Optional: the version acted on (stale → 412).",
+            ),
         ],
     )
     def post(self, request, pk: int, action: str):
         """review (checklist) · accept (checklist?, originals?) · decline (reason) · forward ·
         receive · result_ready · refuse (reason) · collect · return (return_code or signature) ·
         close (rating?, comment?) · hand_over (to) · custody (original+holder, or name) ·
-        fee (name, amount) · correct (fields, reason). If-Match is not needed."""
+        fee (name, amount) · correct (fields, reason). If-Match is not needed; when sent (the
+        desk does), a case changed since that version is refused with 412 `stale_version`."""
         _get(request, pk)  # out of scope answers 404 before anything else
         data = dict(validated(s.CaseActionInput, request.data))
         position = _position(data)
         actions.case_act(
-            actor=request.user, case_id=pk, action=action, payload=data, position=position
+            actor=request.user,
+            case_id=pk,
+            action=action,
+            payload=data,
+            position=position,
+            if_match=request.headers.get("If-Match"),
         )
         return _detail(request, _get(request, pk))
 
