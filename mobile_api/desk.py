@@ -32,7 +32,7 @@ from cases.deadlines import RED, light_sql
 from cases.models import Status
 from cases.selectors import cases_for
 from catalogue.models import ApprovalWindow
-from core.errors import ApplicationError, NotFound
+from core.errors import NotFound
 from feedback.models import Complaint
 from feedback.selectors import complaints_for
 from people.models import Role
@@ -134,33 +134,30 @@ def queue_get(user, key: str) -> Queue:
     return queue
 
 
-def _choice(value: str | None, allowed, field: str, default: str) -> str:
-    if value in (None, ""):
-        return default
-    if value not in allowed:
-        raise ApplicationError(
-            f"invalid_{field}",
-            _("%(field)s is one of: %(allowed)s.")
-            % {"field": field, "allowed": ", ".join(allowed)},
-            details={"field": field, "allowed": list(allowed)},
-        )
-    return value
+@dataclass(frozen=True)
+class Filters:
+    """What a queue is narrowed and sorted by (parsed and checked by the view): `text` (tracking
+    code, applicant or item; for complaints also the text or whom it is about), `light`,
+    `window`, `centre` (a station's 12-digit code) for cases; `state` for complaints."""
+
+    sort: str
+    text: str = ""
+    light: str | None = None
+    window: str = ""
+    centre: str | None = None
+    state: str = "open"
 
 
-def queue_rows(user, key: str, params, day: date) -> tuple[Queue, int, list]:
-    """One queue's matters, filtered and sorted as asked: (queue, how many, the first
-    DESK_LIMIT). Filters: `q` (tracking code, applicant or item, for complaints also the text),
-    `light`, `window`, `centre` (a station's code) for cases; `state` (open, closed, all) for
-    complaints — whose queue is the open ones unless asked."""
-    queue = queue_get(user, key)
-    text = (params.get("q") or "").strip()[:50]
+def queue_rows(user, queue: Queue, filters: Filters, day: date) -> tuple[int, list]:
+    """One queue's matters, filtered and sorted: how many, and the first DESK_LIMIT. The
+    complaints queue holds the open ones; `state` closed or all widens it to the centre's
+    closed complaints (their history and outcome)."""
+    text = filters.text
     if queue.kind == "complaints":
-        state = _choice(params.get("state"), COMPLAINT_STATES, "state", "open")
-        sort = _choice(params.get("sort"), COMPLAINT_SORTS, "sort", "created")
         rows = _rows(user, queue, day)
-        if state == "open":
+        if filters.state == "open":
             rows = queue.narrow(rows)
-        elif state == "closed":
+        elif filters.state == "closed":
             rows = rows.filter(status=Complaint.Status.CLOSED)
         if text:
             rows = rows.filter(
@@ -169,25 +166,23 @@ def queue_rows(user, key: str, params, day: date) -> tuple[Queue, int, list]:
                 | Q(staff__full_name__icontains=text)
                 | Q(case__tracking_code__icontains=text)
             )
-        rows = rows.order_by(*COMPLAINT_SORTS[sort])
-        return queue, rows.count(), list(rows[:DESK_LIMIT])
-    sort = _choice(params.get("sort"), CASE_SORTS, "sort", "due")
-    light = _choice(params.get("light"), LIGHTS, "light", "")
+        rows = rows.order_by(*COMPLAINT_SORTS[filters.sort])
+        return rows.count(), list(rows[:DESK_LIMIT])
     rows = queue.narrow(_rows(user, queue, day))
-    if light:
-        rows = rows.filter(light=light)
-    if window := (params.get("window") or "").strip()[:32]:
-        rows = rows.filter(window__code=window)
-    if centre := (params.get("centre") or "").strip()[:12]:
-        rows = rows.filter(centre__area__code=centre.ljust(12, "0"))
+    if filters.light:
+        rows = rows.filter(light=filters.light)
+    if filters.window:
+        rows = rows.filter(window__code=filters.window)
+    if filters.centre:
+        rows = rows.filter(centre__area__code=filters.centre)
     if text:
         rows = rows.filter(
             Q(tracking_code__icontains=text)
             | Q(applicant_name__icontains=text)
             | Q(item_version__name__icontains=text)
         )
-    rows = rows.order_by(*CASE_SORTS[sort])
-    return queue, rows.count(), list(rows[:DESK_LIMIT])
+    rows = rows.order_by(*CASE_SORTS[filters.sort])
+    return rows.count(), list(rows[:DESK_LIMIT])
 
 
 def windows_in_queues(user, day: date) -> list[dict]:

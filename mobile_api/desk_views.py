@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.deadlines import today
+from core.api.input import query_choice, query_division_code
 from core.errors import PermissionDenied
 from feedback.api.serializers import ComplaintSerializer
 from people.scope import scope_for
@@ -131,7 +132,23 @@ class DeskQueue(APIView):
     def get(self, request, key: str):
         """One queue of the requester's desk, filtered and sorted; a queue of another desk
         answers 404 `unknown_queue` like a missing one."""
-        queue, count, rows = desk.queue_rows(request.user, key, request.query_params, today())
+        queue = desk.queue_get(request.user, key)  # another desk's queue: 404 before the rest
+        text = (request.query_params.get("q") or "").strip()[:50]
+        if queue.kind == "complaints":
+            filters = desk.Filters(
+                sort=query_choice(request, "sort", desk.COMPLAINT_SORTS, "created"),
+                state=query_choice(request, "state", desk.COMPLAINT_STATES, "open"),
+                text=text,
+            )
+        else:
+            filters = desk.Filters(
+                sort=query_choice(request, "sort", desk.CASE_SORTS, "due"),
+                light=query_choice(request, "light", desk.LIGHTS),
+                window=(request.query_params.get("window") or "").strip()[:32],
+                centre=query_division_code(request, "centre"),
+                text=text,
+            )
+        count, rows = desk.queue_rows(request.user, queue, filters, today())
         if queue.kind == "complaints":
             results = ComplaintSerializer(rows, many=True).data
         else:

@@ -97,14 +97,20 @@ def test_filters_and_sorts(desk_world):
     code = desk_world["late"].tracking_code
     assert ids(client, "overdue", f"?q={code}") == [desk_world["late"].pk]
     assert ids(client, "complaints", "?state=closed") == []
-    for query, code in [
-        ("?sort=applicant", "invalid_sort"),
-        ("?light=blue", "invalid_light"),
+    for queue, query, name in [
+        ("overdue", "?sort=applicant", "sort"),
+        ("overdue", "?light=blue", "light"),
+        ("overdue", "?centre=12ab", "centre"),
+        ("complaints", "?state=gone", "state"),
+        ("complaints", "?sort=due", "sort"),
     ]:
-        response = client.get(f"/api/v1/desk/queues/overdue/{query}")
-        assert response.status_code == 400 and response.json()["error"]["code"] == code
-    response = client.get("/api/v1/desk/queues/complaints/?state=gone")
-    assert response.json()["error"]["code"] == "invalid_state"
+        response = client.get(f"/api/v1/desk/queues/{queue}/{query}")
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "invalid_parameter" and error["details"]["parameter"] == name
+    station = desk_world["tree"]["c1"].code
+    assert len(ids(client, "overdue", f"?centre={station}")) == 3
+    assert ids(client, "overdue", f"?centre={desk_world['tree']['c2'].code}") == []
 
 
 def test_window_staff_see_only_their_window(desk_world):
