@@ -65,7 +65,7 @@ function tabs(show) {
   }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", {}, label), count ? h("span", { class: "count", "aria-hidden": "true" }, count) : null);
   nav.replaceChildren(...[
     desk.atDesk() ? tab("desk", t("desk.title"), "▤") : null,
-    tab("today", t("today"), "☰"),
+    desk.windowOnly() ? null : tab("today", t("today"), "☰"),
     tab("notifications", t("notifications"), "✉", unread),
     manages() ? tab("station", t("station"), "⌂") : null,
     tab("queue", pendingCount ? t("waiting", pendingCount) : t("queue"), "⇅", pendingCount),

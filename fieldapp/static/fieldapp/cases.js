@@ -5,7 +5,7 @@ import { t } from "./i18n.js";
 import { get, openPdf } from "./api.js";
 import { enqueue, pending } from "./queue.js";
 import { actionForm, conflictBlock, fmt } from "./screens.js";
-import { backAndNext, deskNav } from "./desk.js";
+import { backAndNext, deskNav, windowOnly } from "./desk.js";
 import { shrink } from "./photos.js";
 
 const API = "/api/v1/";
@@ -116,7 +116,7 @@ export async function caseScreen(id) {
     queued.filter((q) => q.conflict).map((q) => h("section", { class: "card conflict" }, conflictBlock(q, () => caseScreen(id)))),
     queued.some((q) => !q.conflict) ? h("ul", { class: "badge block" }, queued.filter((q) => !q.conflict).map((q) => h("li", {}, q.label, " — ", t("queued")))) : null,
     h("section", { class: "card" }, h("h2", {}, t("actions")), forms.childNodes.length ? forms : h("p", {}, t("noActions"))),
-    h("section", { class: "card" }, edit),
+    windowOnly() ? null : h("section", { class: "card" }, edit),
     h("section", { class: "card" }, h("ol", { class: "timeline" }, (c.events || []).slice(-8).map((e) => h("li", {}, fmt(e.at), " ", t("caseAction." + e.action), e.note ? `：${e.note}` : "")))),
   );
 }

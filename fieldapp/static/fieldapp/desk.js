@@ -15,6 +15,8 @@ const DESK_ROLES = ["centre_staff", "centre_lead", "district_staff", "admin", "w
 const LIST = "fieldapp.desk.list"; // the queue last drawn: where "back" and "next" lead
 
 export const atDesk = () => (session.user?.roles || []).some((r) => DESK_ROLES.includes(r));
+// approval-window staff only decide at their window: no day of visits, no case edits
+export const windowOnly = () => { const roles = session.user?.roles || []; return roles.length > 0 && roles.every((r) => r === "window_staff"); };
 export const home = () => (atDesk() && !(session.user?.roles || []).includes("agent") ? "#/desk" : "#/today");
 
 function remembered() {
@@ -124,7 +126,7 @@ export async function queueScreen(key, query) {
         h("td", {}, light(c.light)), h("td", {}, c.due_date ? fmt(c.due_date) : ""), h("td", {}, fmt(c.opened_at))))));
 
   mountAt(at, figures(summary.figures), tabs, form, windows,
-    rows.length ? table : h("p", { class: "empty", role: "status" }, t("desk.empty")),
+    rows.length ? h("div", { class: "table-wrap" }, table) : h("p", { class: "empty", role: "status" }, t("desk.empty")),
     h("p", { class: "hint keys" }, t("desk.keys")));
 }
 
@@ -157,7 +159,8 @@ export async function complaintScreen(id) {
     queued.map((q) => q.conflict ? h("section", { class: "card conflict" }, conflictBlock(q, () => complaintScreen(id))) : h("p", { class: "badge block" }, q.label, " — ", t("queued"))),
     h("section", { class: "card" }, h("h2", {}, t("actions")), forms.childNodes.length ? forms : h("p", {}, t("noActions"))),
     h("section", { class: "card" }, h("h2", {}, t("desk.history")),
-      h("ol", { class: "timeline", id: "history" }, (c.events || []).map((e) => h("li", {}, fmt(e.at), " ", e.actor || "", " ", t("complaintAction." + e.action), e.note ? `：${e.note}` : "")))));
+      h("ol", { class: "timeline", id: "history" }, (c.events || []).map((e) => h("li", {}, fmt(e.at), " ", e.actor || "", " ", t("complaintAction." + e.action),
+        e.note ? `：${e.note.replace(/^(partly_upheld|not_upheld|upheld)\b/, (m) => t("desk.outcome." + m))}` : "")))));
 }
 
 // the way back to the queue and on to the next matter (a case's screen uses it too)
