@@ -9,9 +9,9 @@ carry; `case_act` is the only function that runs them.
     at_window ─refuse (reason)─▶ refused ─collect─▶ collected   (the reason goes back)
 
 Actions need not carry If-Match: the table guards them, and a phone replaying a queue of
-offline actions must not fail on versions its own earlier actions bumped. One that does carry
-it (the desk: staff acting on the matter as they read it) is refused with 412 when the case
-changed since, like an edit.
+offline actions must not fail on versions its own earlier actions bumped (a stale If-Match is
+ignored). An action that names `expected_version` in its body (the desk: staff acting on the
+matter as they read it) is refused with 412 when the case changed since, like an edit.
 """
 
 from __future__ import annotations
@@ -530,7 +530,7 @@ def case_act(
     payload: dict,
     position=None,
     now: datetime | None = None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Case:
     from .selectors import cases_for
 
@@ -551,7 +551,7 @@ def case_act(
     )
     if case is None:
         raise NotFound("unknown_case", _("No such case."))
-    if if_match and if_match.strip() and if_match.strip().strip('W/"') != str(case.version):
+    if expected_version is not None and expected_version != case.version:
         raise ApplicationError(
             "stale_version",
             _("The case changed since you read it (now version %(v)d).") % {"v": case.version},

@@ -172,7 +172,7 @@ class CaseDetail(APIView):
         services.case_edit(
             actor=request.user,
             case_id=pk,
-            if_match=request.headers.get("If-Match"),
+            expected_version=data.pop("expected_version", None),
             changes=data,
         )
         return _detail(request, _get(request, pk))
@@ -232,20 +232,15 @@ class CaseAction(APIView):
             OpenApiParameter(
                 "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(actions.ACTIONS)
             ),
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="Optional: the version acted on (stale → 412).",
-            ),
         ],
     )
     def post(self, request, pk: int, action: str):
         """review (checklist) · accept (checklist?, originals?) · decline (reason) · forward ·
         receive · result_ready · refuse (reason) · collect · return (return_code or signature) ·
         close (rating?, comment?) · hand_over (to) · custody (original+holder, or name) ·
-        fee (name, amount) · correct (fields, reason). If-Match is not needed; when sent (the
-        desk does), a case changed since that version is refused with 412 `stale_version`."""
+        fee (name, amount) · correct (fields, reason). If-Match is not needed (and not checked:
+        offline queues replay); `expected_version` in the body (the desk sends it) refuses the
+        action with 412 `stale_version` when the case changed since that version."""
         _get(request, pk)  # out of scope answers 404 before anything else
         data = dict(validated(s.CaseActionInput, request.data))
         position = _position(data)
@@ -255,7 +250,7 @@ class CaseAction(APIView):
             action=action,
             payload=data,
             position=position,
-            if_match=request.headers.get("If-Match"),
+            expected_version=data.pop("expected_version", None),
         )
         return _detail(request, _get(request, pk))
 

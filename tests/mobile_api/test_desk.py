@@ -1,7 +1,8 @@
 """The desk's queues: each role sees the queues of its desk, cut from what it may see; a queue of
 another desk, or a desk for someone who has none, is refused; filters and sorts are checked;
-the figures on top come from the supervision figures. A case acted on with a stale If-Match is
-refused with 412 and left as it was; a complaint offers its next actions."""
+the figures on top come from the supervision figures. A case acted on with a stale
+`expected_version` is refused with 412 and left as it was; a complaint offers its next
+actions."""
 
 from __future__ import annotations
 
@@ -164,11 +165,11 @@ def test_an_action_on_a_stale_version_is_refused_with_412(desk_world):
     window = client_for(desk_world["people"]["window"])
     case = desk_world["forwarded"]
     url = f"/api/v1/cases/{case.pk}/actions/receive/"
-    response = window.post(url, {}, format="json", HTTP_IF_MATCH=f'"{case.version - 1}"')
+    response = window.post(url, {"expected_version": case.version - 1}, format="json")
     assert response.status_code == 412
     assert response.json()["error"]["code"] == "stale_version"
     assert Case.objects.get(pk=case.pk).status == Status.FORWARDED
-    response = window.post(url, {}, format="json", HTTP_IF_MATCH=f'"{case.version}"')
+    response = window.post(url, {"expected_version": case.version}, format="json")
     assert response.status_code == 200 and response.json()["status"] == Status.AT_WINDOW
     offered = [a["action"] for a in response.json()["actions"]]
     assert "result_ready" in offered and "refuse" in offered

@@ -45,11 +45,13 @@ function returnForm(offer, c, url, id) {
   }, [field(t("returnCode"), code), h("p", { class: "hint" }, t("orSignature")), pick, signature, chosen], "caseAction");
 }
 
-// at the desk an action carries the version it was taken on: if someone else changed the matter
-// meanwhile, the server refuses it (412) and the screen shows the conflict and the current state
-function send(url, id, c, action, payload, ifMatch) {
-  return enqueue({ method: "POST", url: `${url}actions/${action}/`, json: payload, ifMatch, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
-    .then(() => { toast(ifMatch && navigator.onLine ? t("desk.sending") : t("queued")); caseScreen(id); });
+// at the desk an action carries the version it was taken on (`expected_version`): if someone
+// else changed the matter meanwhile, the server refuses it (412) and the screen shows the
+// conflict and the current state. Phones do not: their offline queue replays in order.
+function send(url, id, c, action, payload, version) {
+  const json = version != null ? { ...payload, expected_version: version } : payload;
+  return enqueue({ method: "POST", url: `${url}actions/${action}/`, json, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
+    .then(() => { toast(version != null && navigator.onLine ? t("desk.sending") : t("queued")); caseScreen(id); });
 }
 
 export async function caseScreen(id) {
@@ -60,7 +62,7 @@ export async function caseScreen(id) {
   const c = answer.data;
   const queued = (await pending()).filter((q) => q.current === url);
   const nav = deskNav("cases", id);
-  const act = (action, payload) => send(url, id, c, action, payload, nav ? `"${c.version}"` : undefined);
+  const act = (action, payload) => send(url, id, c, action, payload, nav ? c.version : undefined);
 
   const forms = h("div", { class: "actions" });
   for (const offer of queued.length ? [] : c.actions || []) {
