@@ -172,7 +172,7 @@ class CaseDetail(APIView):
         services.case_edit(
             actor=request.user,
             case_id=pk,
-            expected_version=data.pop("expected_version", None),
+            if_match=request.headers.get("If-Match"),
             changes=data,
         )
         return _detail(request, _get(request, pk))
@@ -231,7 +231,7 @@ class CaseAction(APIView):
         parameters=[
             OpenApiParameter(
                 "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(actions.ACTIONS)
-            ),
+            )
         ],
     )
     def post(self, request, pk: int, action: str):
@@ -244,13 +244,14 @@ class CaseAction(APIView):
         _get(request, pk)  # out of scope answers 404 before anything else
         data = dict(validated(s.CaseActionInput, request.data))
         position = _position(data)
+        expected = data.pop("expected_version", None)
         actions.case_act(
             actor=request.user,
             case_id=pk,
             action=action,
             payload=data,
             position=position,
-            expected_version=data.pop("expected_version", None),
+            expected_version=expected,
         )
         return _detail(request, _get(request, pk))
 
