@@ -195,3 +195,18 @@ def test_a_complaint_offers_its_next_actions(desk_world):
     # the person complained about never sees it, desk or not
     about = desk_world["about_street"].pk
     assert client.get(f"/api/v1/complaints/{about}/").status_code == 404
+
+
+def test_centre_staff_elsewhere_see_none_of_it(desk_world):
+    """Centre staff whose centre is another area see nothing of this street's matters or
+    complaints: every queue starts from what they may see."""
+    from people.models import Role
+    from tests.factories import make_staff
+
+    elsewhere = make_staff("elsewhere", Role.CENTRE_STAFF, centre=desk_world["tree"]["c2"].centre)
+    client = client_for(elsewhere)
+    body = client.get("/api/v1/desk/").json()
+    assert set(counts(body).values()) == {0} and body["windows"] == []
+    for key in ("forwarded", "ready", "overdue", "complaints"):
+        assert ids(client, key) == []
+    assert ids(client, "complaints", "?state=all") == []
