@@ -9,7 +9,9 @@ carry; `case_act` is the only function that runs them.
     at_window ─refuse (reason)─▶ refused ─collect─▶ collected   (the reason goes back)
 
 Actions need not carry If-Match: the table guards them, and a phone replaying a queue of
-offline actions must not fail on versions its own earlier actions bumped.
+offline actions must not fail on versions its own earlier actions bumped (a stale If-Match is
+ignored). An action that names `expected_version` in its body (the desk: staff acting on the
+matter as they read it) is refused with 412 when the case changed since, like an edit.
 """
 
 from __future__ import annotations
@@ -521,7 +523,14 @@ def actions_offered(actor, case: Case) -> list[dict]:
 
 @transaction.atomic
 def case_act(
-    *, actor, case_id: int, action: str, payload: dict, position=None, now: datetime | None = None
+    *,
+    actor,
+    case_id: int,
+    action: str,
+    payload: dict,
+    position=None,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Case:
     from .selectors import cases_for
 
@@ -542,6 +551,13 @@ def case_act(
     )
     if case is None:
         raise NotFound("unknown_case", _("No such case."))
+    if expected_version is not None and expected_version != case.version:
+        raise ApplicationError(
+            "stale_version",
+            _("The case changed since you read it (now version %(v)d).") % {"v": case.version},
+            details={"version": case.version, "status": case.status},
+            status=412,
+        )
     guard(
         action=action,
         status=case.status,

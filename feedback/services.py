@@ -316,6 +316,22 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def complaint_actions_offered(actor, complaint: Complaint) -> list[dict]:
+    """What `actor` may do to `complaint` now, read off the table, with the fields each needs
+    and the outcomes to choose from: the desk offers exactly these."""
+    offered = []
+    for name, spec in TRANSITIONS.items():
+        if complaint.status not in spec.from_states or not spec.who(actor, complaint):
+            continue
+        offer: dict = {"action": name, "needs": list(spec.needs)}
+        if name == "close":
+            offer["choices"] = {
+                "outcome": [{"id": v, "name": str(label)} for v, label in Complaint.Outcome.choices]
+            }
+        offered.append(offer)
+    return offered
+
+
 @transaction.atomic
 def complaint_act(
     *, actor, complaint_id: int, action: str, payload: dict, now: datetime | None = None

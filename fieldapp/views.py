@@ -17,7 +17,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -39,6 +39,7 @@ SHELL_FILES = (
     "fieldapp/cases.js",
     "fieldapp/photos.js",
     "fieldapp/mapview.js",
+    "fieldapp/desk.js",
     "fieldapp/icons/icon-192.png",
 )
 
@@ -96,6 +97,13 @@ def app_shell(request):
         # the basemap's tile images may come in, nothing else from its origin
         csp_allow(response, "img-src", *origin_of_template(basemap["url"], basemap["subdomains"]))
     return response
+
+
+@require_GET
+def desk_entry(request):
+    """/desk/: the same app at a desk (street/town centre and approval-window staff): its queues
+    screen. One page, one copy of the screens: this only points at it."""
+    return HttpResponseRedirect(reverse("fieldapp:shell") + "#/desk")
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from core.api import views as api_views
+from fieldapp.views import desk_entry
 from people.api.views import public_board_page
 from server.health import healthz
 
@@ -45,6 +46,7 @@ urlpatterns = [
     path("board/<str:code>/", public_board_page, name="public-board-page"),
     path("map/", include("maps.urls")),
     path("app/", include("fieldapp.urls")),
+    path("desk/", desk_entry, name="desk"),
     path("admin/", admin.site.urls),
     # the residents' pages at the root, last: every other prefix above wins
     path("", include("portal.urls")),

@@ -82,6 +82,12 @@ class CaseActionInput(serializers.Serializer):
     )
     position = GeoJSONGeometryInput(required=False, help_text="Where the phone was (Point).")
     crs = crs_field()
+    expected_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The version the action was taken on: changed since → 412 stale_version.",
+    )
 
 
 class CaseStaffSerializer(serializers.Serializer):

@@ -238,12 +238,20 @@ class CaseAction(APIView):
         """review (checklist) · accept (checklist?, originals?) · decline (reason) · forward ·
         receive · result_ready · refuse (reason) · collect · return (return_code or signature) ·
         close (rating?, comment?) · hand_over (to) · custody (original+holder, or name) ·
-        fee (name, amount) · correct (fields, reason). If-Match is not needed."""
+        fee (name, amount) · correct (fields, reason). If-Match is not needed (and not checked:
+        offline queues replay); `expected_version` in the body (the desk sends it) refuses the
+        action with 412 `stale_version` when the case changed since that version."""
         _get(request, pk)  # out of scope answers 404 before anything else
         data = dict(validated(s.CaseActionInput, request.data))
         position = _position(data)
+        expected = data.pop("expected_version", None)
         actions.case_act(
-            actor=request.user, case_id=pk, action=action, payload=data, position=position
+            actor=request.user,
+            case_id=pk,
+            action=action,
+            payload=data,
+            position=position,
+            expected_version=expected,
         )
         return _detail(request, _get(request, pk))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.serializers import ActionOfferSerializer
+
 from ..models import Complaint, ComplaintEvent, Suggestion
 
 # --- suggestions ---------------------------------------------------------------------------
@@ -138,9 +140,15 @@ class ComplaintEventSerializer(serializers.ModelSerializer):
 
 class ComplaintDetailSerializer(ComplaintSerializer):
     events = ComplaintEventSerializer(many=True)
+    actions = ActionOfferSerializer(
+        many=True,
+        source="actions_offered",
+        default=list,
+        help_text="The actions the requester may take now (close: `choices.outcome`).",
+    )
 
     class Meta(ComplaintSerializer.Meta):
-        fields = [*ComplaintSerializer.Meta.fields, "events"]
+        fields = [*ComplaintSerializer.Meta.fields, "events", "actions"]
 
 
 class ComplaintActionInput(serializers.Serializer):

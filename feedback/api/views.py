@@ -165,6 +165,7 @@ def _complaint(request, pk: int) -> Complaint:
     )
     if complaint is None:
         raise NotFound("unknown_complaint", _("No such complaint."))
+    complaint.actions_offered = services.complaint_actions_offered(request.user, complaint)
     return complaint
 
 

@@ -64,3 +64,12 @@ def test_the_manifest_makes_it_installable(client):
     assert {"192x192", "512x512"} <= sizes
     for icon in manifest["icons"]:
         assert finders.find(icon["src"].removeprefix("/static/")), icon["src"]
+
+
+def test_the_desk_is_the_same_app(client):
+    """/desk/ points at the field app's own page (one copy of the screens), whose service
+    worker keeps the desk's module too."""
+    response = client.get("/desk/")
+    assert response.status_code == 302 and response["Location"] == "/app/#/desk"
+    assert "fieldapp/desk.js" in SHELL_FILES
+    assert "/static/fieldapp/desk.js" in client.get("/app/sw.js").content.decode()

@@ -7,6 +7,7 @@ import { kvDelete, kvDeletePrefix, kvGet, kvSet } from "./store.js";
 import { onGone, onQueueChange, onSent, refreshCount, replay } from "./queue.js";
 import * as screens from "./screens.js";
 import { caseScreen } from "./cases.js";
+import * as desk from "./desk.js";
 
 const config = JSON.parse(document.getElementById("app-config").textContent);
 const API = config.api;
@@ -23,6 +24,8 @@ const routes = [
   [/^#\/me$/, () => screens.me()],
   [/^#\/walk-in$/, () => screens.walkIn()],
   [/^#\/station$/, () => screens.station()],
+  [/^#\/desk(?:\/(\w+))?(?:\?(.*))?$/, (m) => desk.queueScreen(m[1], m[2])],
+  [/^#\/complaint\/(\d+)$/, (m) => desk.complaintScreen(m[1])],
 ];
 
 let signInMessage = null;
@@ -34,9 +37,10 @@ async function draw() {
   }
   signInMessage = null;
   tabs(true);
-  const hash = location.hash || "#/today";
+  if (!location.hash) history.replaceState(null, "", desk.home()); // the desk's staff start there
+  const hash = location.hash;
   const route = routes.find(([re]) => re.test(hash));
-  if (!route) { location.hash = "#/today"; return; }
+  if (!route) { location.hash = desk.home(); return; }
   try {
     await route[1](hash.match(route[0]));
   } catch (e) {
@@ -54,13 +58,14 @@ function tabs(show) {
   const nav = document.getElementById("tabs");
   nav.hidden = !show;
   if (!show) return;
-  const here = (location.hash || "#/today").split("/")[1];
+  const here = (location.hash || desk.home()).split("/")[1].split("?")[0];
   const tab = (name, label, icon, count) => h("a", {
     href: `#/${name}`, "aria-current": here === name ? "page" : null,
     "aria-label": count ? `${label}（${count}）` : label,
   }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", {}, label), count ? h("span", { class: "count", "aria-hidden": "true" }, count) : null);
   nav.replaceChildren(...[
-    tab("today", t("today"), "☰"),
+    desk.atDesk() ? tab("desk", t("desk.title"), "▤") : null,
+    desk.windowOnly() ? null : tab("today", t("today"), "☰"),
     tab("notifications", t("notifications"), "✉", unread),
     manages() ? tab("station", t("station"), "⌂") : null,
     tab("queue", pendingCount ? t("waiting", pendingCount) : t("queue"), "⇅", pendingCount),
@@ -79,7 +84,9 @@ onQueueChange((items) => {
   net();
   if (session.token && !document.getElementById("tabs").hidden) tabs(true);
   if (location.hash === "#/queue" && session.token) screens.queue();
-  if (before && !pendingCount) { takeOverIfWaiting(); if (/^#\/(today|appointment|visit|case)/.test(location.hash || "#/today") && !typing()) draw(); }
+  // a write refused (409/412): the matter's own screen shows the conflict and the server's state
+  if (items.some((i) => i.conflict) && /^#\/(case|complaint)\//.test(location.hash) && !typing()) draw();
+  if (before && !pendingCount) { takeOverIfWaiting(); if (/^#\/(today|appointment|visit|case|complaint)/.test(location.hash || "#/today") && !typing()) draw(); }
 });
 
 // a redraw would wipe what the worker is typing: the screen stays until they move on
@@ -194,7 +201,7 @@ document.addEventListener("fieldapp:signed-in", async () => {
     session.user = { ...session.user, roles: me.staff?.roles || [], name: me.staff?.full_name || "" };
     await saveSession(session.token, session.user);
   } catch { /* the tab bar without the station's tab */ }
-  if (location.hash !== "#/today") history.replaceState(null, "", "#/today");
+  if (location.hash !== desk.home()) history.replaceState(null, "", desk.home());
   await refreshCount();
   await draw();
   sync();

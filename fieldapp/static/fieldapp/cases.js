@@ -4,7 +4,8 @@ import { h, mountAt, here, field, toast } from "./dom.js";
 import { t } from "./i18n.js";
 import { get, openPdf } from "./api.js";
 import { enqueue, pending } from "./queue.js";
-import { actionForm, fmt } from "./screens.js";
+import { actionForm, conflictBlock, fmt } from "./screens.js";
+import { backAndNext, deskNav, windowOnly } from "./desk.js";
 import { shrink } from "./photos.js";
 
 const API = "/api/v1/";
@@ -44,9 +45,13 @@ function returnForm(offer, c, url, id) {
   }, [field(t("returnCode"), code), h("p", { class: "hint" }, t("orSignature")), pick, signature, chosen], "caseAction");
 }
 
-function send(url, id, c, action, payload) {
-  return enqueue({ method: "POST", url: `${url}actions/${action}/`, json: payload, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
-    .then(() => { toast(t("queued")); caseScreen(id); });
+// at the desk an action carries the version it was taken on (`expected_version`): if someone
+// else changed the matter meanwhile, the server refuses it (412) and the screen shows the
+// conflict and the current state. Phones do not: their offline queue replays in order.
+function send(url, id, c, action, payload, version) {
+  const json = version != null ? { ...payload, expected_version: version } : payload;
+  return enqueue({ method: "POST", url: `${url}actions/${action}/`, json, label: `${t("caseAction." + action)} ${c.tracking_code}`, task: `case:${c.id}`, current: url })
+    .then(() => { toast(version != null && navigator.onLine ? t("desk.sending") : t("queued")); caseScreen(id); });
 }
 
 export async function caseScreen(id) {
@@ -56,7 +61,8 @@ export async function caseScreen(id) {
   const answer = await get(url);
   const c = answer.data;
   const queued = (await pending()).filter((q) => q.current === url);
-  const act = (action, payload) => send(url, id, c, action, payload);
+  const nav = deskNav("cases", id);
+  const act = (action, payload) => send(url, id, c, action, payload, nav ? c.version : undefined);
 
   const forms = h("div", { class: "actions" });
   for (const offer of queued.length ? [] : c.actions || []) {
@@ -95,7 +101,7 @@ export async function caseScreen(id) {
     } }, field(t("description"), description), field(t("address"), address), h("button", { type: "submit", class: "secondary" }, t("save"))));
 
   const missing = Object.entries(c.checklist || {}).filter(([, v]) => v === "missing").map(([k]) => k);
-  mountAt(at, h("a", { class: "back", href: "#/today" }, "‹ ", t("back")),
+  mountAt(at, nav ? backAndNext(nav) : h("a", { class: "back", href: "#/today" }, "‹ ", t("back")),
     answer.stale ? h("p", { class: "stale" }, t("offline")) : null,
     h("section", { class: `card light-${c.light || "none"}` },
       h("h2", {}, c.service_item_name),
@@ -109,9 +115,10 @@ export async function caseScreen(id) {
       h("div", { class: "row" },
         missing.length ? h("button", { type: "button", class: "link", onclick: () => openPdf(`${API}service-items/${c.service_item}/notice.pdf?missing=${missing.join(",")}`).catch(() => toast(t("failed"))) }, t("notice")) : null,
         (c.register || []).length ? h("button", { type: "button", class: "link", onclick: () => openPdf(`${url}receipt.pdf`).catch(() => toast(t("failed"))) }, t("receipt")) : null)),
-    queued.length ? h("ul", { class: "badge block" }, queued.map((q) => h("li", {}, q.label, " — ", t("queued")))) : null,
+    queued.filter((q) => q.conflict).map((q) => h("section", { class: "card conflict" }, conflictBlock(q, () => caseScreen(id)))),
+    queued.some((q) => !q.conflict) ? h("ul", { class: "badge block" }, queued.filter((q) => !q.conflict).map((q) => h("li", {}, q.label, " — ", t("queued")))) : null,
     h("section", { class: "card" }, h("h2", {}, t("actions")), forms.childNodes.length ? forms : h("p", {}, t("noActions"))),
-    h("section", { class: "card" }, edit),
+    windowOnly() ? null : h("section", { class: "card" }, edit),
     h("section", { class: "card" }, h("ol", { class: "timeline" }, (c.events || []).slice(-8).map((e) => h("li", {}, fmt(e.at), " ", t("caseAction." + e.action), e.note ? `：${e.note}` : "")))),
   );
 }

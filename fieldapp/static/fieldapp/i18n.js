@@ -107,6 +107,48 @@ const en = {
 zh.caseAction = { ...zh.action, decline: "不予受理（说明原因）", open: "登记办件" };
 en.caseAction = { ...en.action, decline: "Not eligible (give the reason)", open: "Opened" };
 
+zh.desk = {
+  title: "工作台", figures: "本月指标", onTime: "按时办结率", onTimeOf: (a, b) => `本月办结 ${b} 件，按时 ${a} 件`,
+  overdueNow: "当前超期件数", figuresSource: "来自考核指标数据", queues: "工作队列", none: "您没有工作台队列。",
+  queue: {
+    forwarded: "报送待收件", at_window: "窗口办理中", ready: "结果待送还", overdue: "已超期", complaints: "投诉待处理",
+    to_receive: "待收件", in_progress: "办理中（出结果或不予办理）", decided: "已出结果",
+  },
+  search: "搜索", searchHint: "编号、申请人或事项", filters: "筛选", apply: "筛选", all: "全部",
+  filter: { light: "期限", window: "审批窗口", sort: "排序", state: "状态" },
+  sort: { due: "期限最早在前", "-due": "期限最晚在前", opened: "最早登记在前", "-opened": "最新登记在前", code: "按编号", created: "最早收到在前", "-created": "最新收到在前" },
+  state: { open: "未办结", closed: "已办结", all: "全部" },
+  windows: "各审批窗口", windowOpen: (n) => `${n} 件`, count: (n) => `${n} 件`, firstOnly: (n) => `（显示前 ${n} 件）`,
+  empty: "这个队列是空的。",
+  col: { code: "编号", station: "站点", window: "审批窗口", light: "期限提示", opened: "登记时间", about: "被投诉人", text: "投诉内容", received: "收到时间" },
+  keys: "键盘：↑↓ 选择，Enter 打开，N 打开下一件，/ 搜索；办件页 N 下一件，Esc 返回队列。",
+  sending: "正在提交…", complaint: "投诉", complainant: "投诉人", history: "处理记录", backToQueue: "返回队列", next: "下一件", last: "已是队列最后一件",
+  outcome: { upheld: "属实", partly_upheld: "部分属实", not_upheld: "不属实" },
+};
+zh.complaintAction = { investigate: "开始调查", reply: "答复投诉人", close: "办结投诉（记录结果）", receive: "收到投诉" };
+Object.assign(zh, { reply: "答复内容", outcome: "处理结果" });
+Object.assign(zh.statusName, { received: "已收到", investigating: "调查中", replied: "已答复" });
+en.desk = {
+  title: "Desk", figures: "This month", onTime: "On time", onTimeOf: (a, b) => `${a} of ${b} completed this month on time`,
+  overdueNow: "Overdue now", figuresSource: "from the supervision figures", queues: "Queues", none: "You have no desk queues.",
+  queue: {
+    forwarded: "Forwarded to us", at_window: "At the windows", ready: "Ready to hand back", overdue: "Overdue", complaints: "Complaints to handle",
+    to_receive: "To receive", in_progress: "In progress (ready or refuse)", decided: "Decided",
+  },
+  search: "Search", searchHint: "code, applicant or item", filters: "Filters", apply: "Filter", all: "All",
+  filter: { light: "Deadline", window: "Window", sort: "Sort", state: "State" },
+  sort: { due: "Due first", "-due": "Due last", opened: "Oldest first", "-opened": "Newest first", code: "By code", created: "Oldest first", "-created": "Newest first" },
+  state: { open: "Open", closed: "Closed", all: "All" },
+  windows: "Approval windows", windowOpen: (n) => `${n} open`, count: (n) => `${n}`, firstOnly: (n) => `(first ${n} shown)`,
+  empty: "This queue is empty.",
+  col: { code: "Code", station: "Station", window: "Window", light: "Deadline", opened: "Registered", about: "About", text: "Complaint", received: "Received" },
+  keys: "Keys: ↑↓ select, Enter opens, N opens the next, / searches; on a matter N next, Esc back to the queue.",
+  sending: "Sending…", complaint: "Complaint", complainant: "Complainant", history: "History", backToQueue: "Back to the queue", next: "Next", last: "Last in the queue",
+  outcome: { upheld: "upheld", partly_upheld: "partly upheld", not_upheld: "not upheld" },
+};
+en.complaintAction = { investigate: "Investigate", reply: "Reply to the complainant", close: "Close with the outcome", receive: "Received" };
+Object.assign(en, { reply: "Reply", outcome: "Outcome" });
+
 let lang = localStorage.getItem("fieldapp.lang") || "zh";
 
 export function t(key, ...args) {

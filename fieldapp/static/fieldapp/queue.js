@@ -121,6 +121,7 @@ export function replay() {
 export async function retry(item) {
   item.key = uuid(); // the old key would answer with the old refusal
   if (item.ifMatch && item.conflict?.current?.version != null) item.ifMatch = `"${item.conflict.current.version}"`;
+  if (item.json?.expected_version != null && item.conflict?.current?.version != null) item.json.expected_version = item.conflict.current.version;
   delete item.conflict;
   await queuePut(item);
   await changed();

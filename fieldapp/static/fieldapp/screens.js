@@ -192,11 +192,12 @@ export function actionForm(offer, submit, extra = [], words = "action") {
   const parts = [];
   for (const need of offer.needs) {
     if (need === "to" && !offer.choices?.to?.length) return null; // nobody to hand it to
-    if (offer.choices?.[need] && need === "to") {
-      inputs.to = h("select", { required: true }, offer.choices.to.map((c) => h("option", { value: c.id }, c.name)));
-      parts.push(field(t("to"), inputs.to));
+    if (Array.isArray(offer.choices?.[need]) && need !== "checklist") {
+      // a pick from the server's choices (`to`: a colleague; a complaint's `outcome`)
+      inputs[need] = h("select", { required: true, name: need }, offer.choices[need].map((c) => h("option", { value: c.id }, c.name)));
+      parts.push(field(t(need), inputs[need]));
     } else if (need !== "checklist") {
-      inputs[need] = h("textarea", { required: true, rows: 2 });
+      inputs[need] = h("textarea", { required: true, rows: 2, name: need });
       parts.push(field(t(need === "reason" ? "reason" : need), inputs[need]));
     }
   }
@@ -206,6 +207,7 @@ export function actionForm(offer, submit, extra = [], words = "action") {
     e.preventDefault();
     const payload = {};
     for (const [k, el] of Object.entries(inputs)) payload[k] = k === "to" ? Number(el.value) : el.value;
+    for (const el of form.querySelectorAll("[data-extra]")) payload[el.dataset.extra] = el.value; // optional fields
     button.disabled = true;
     try { await submit(payload, form); } finally { button.disabled = false; }
   } }, ...extra, ...parts, button);
@@ -304,14 +306,24 @@ export async function queue() {
   const items = await pending();
   mountAt(at, items.length ? h("ol", { class: "queue" }, items.map((item) => h("li", { class: item.conflict ? "conflict card" : "card", dataset: { seq: item.seq } },
     h("strong", {}, item.label), h("small", {}, fmt(item.created)),
-    item.conflict ? h("div", { role: "alert" },
-      h("p", { class: "error" }, `${t("conflict")} (${item.conflict.status}): ${item.conflict.error?.message || ""}`),
-      item.conflict.current ? h("div", { class: "current" }, h("h3", {}, t("serverNow")),
-        h("p", {}, t("statusName." + item.conflict.current.status), " · ", t("version"), " ", item.conflict.current.version),
-        item.conflict.current.description != null ? h("p", {}, item.conflict.current.description) : null) : null,
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "primary", onclick: async () => { await retry(item); queue(); } }, t("retry")),
-        h("button", { type: "button", class: "danger", onclick: async () => { await discard(item); queue(); } }, t("discard")))) : null))) : h("p", { class: "empty" }, t("queueEmpty")));
+    item.conflict ? conflictBlock(item, queue) : null))) : h("p", { class: "empty" }, t("queueEmpty")));
+}
+
+// a write the server refused (409/412/…): why, the matter as it is now on the server (its state,
+// version, the last change and who made it), and the choice: retry with that version or drop it.
+// Used by the queue screen and, at the desk, on the matter's own screen.
+export function conflictBlock(item, then) {
+  const now = item.conflict.current;
+  const last = now?.events?.length ? now.events[now.events.length - 1] : null;
+  return h("div", { role: "alert", class: "conflict-block" },
+    h("p", { class: "error" }, `${t("conflict")} (${item.conflict.status}): ${item.conflict.error?.message || ""}`),
+    now ? h("div", { class: "current" }, h("h3", {}, t("serverNow")),
+      h("p", {}, t("statusName." + now.status), now.version != null ? [" · ", t("version"), " ", now.version] : null),
+      last ? h("p", { class: "hint" }, fmt(last.at), " ", last.actor || "", " ", t("caseAction." + last.action)) : null,
+      now.description != null ? h("p", {}, now.description) : null) : null,
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "primary", onclick: async () => { await retry(item); then(); } }, t("retry")),
+      h("button", { type: "button", class: "danger", onclick: async () => { await discard(item); then(); } }, t("discard"))));
 }
 
 // --- me -----------------------------------------------------------------------------------
