@@ -15,6 +15,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # synchronous workers: requests are short database round trips (p95 well under 100 ms). About
 # two per core per node; the database, nginx and Redis need the rest of the machine.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# the app is imported once by the master and its workers forked from it: a node starts in one
+# import's time, and the workers share its memory (gc.freeze below keeps it shared). A code
+# change needs a restart (not HUP) of the node.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
 # a request still running after this is killed and answered 502 by nginx; PDFs and exports are
 # the slowest (seconds)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -32,6 +36,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%({x-request-id}o)s"'
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+# the app's own log lines (Django's console handler writes to stderr) go to the same place, also
+# when gunicorn runs as a daemon (make cluster)
+capture_output = True
 proc_name = os.environ.get("GUNICORN_NAME", "gridproxy-web")
 # no control socket (gunicorn ≥ 24): nothing uses it, and every node on a machine would claim
 # the same $HOME/.gunicorn/gunicorn.ctl

@@ -74,8 +74,10 @@ class ReplicaState:
         return body
 
 
-# per process: the last check of each replica
+# per process: the last check of each replica, and the primary's flushed position at a check at
+# least DATABASE_REPLICA_CHECK_SECONDS old (monotonic time, position)
 _states: dict[str, ReplicaState] = {}
+_baselines: dict[str, tuple[float, int]] = {}
 
 
 @cache
@@ -138,9 +140,16 @@ def last_write(writer: str) -> int | None:
 
 
 def check(alias: str) -> ReplicaState:
-    """Ask the replica (and the primary) now."""
+    """Ask the replica (and the primary) now.
+
+    Lagging: the replica has not replayed what the primary had flushed at this process's
+    previous check (at least DATABASE_REPLICA_CHECK_SECONDS ago), and its last replayed commit
+    is older than DATABASE_REPLICA_MAX_LAG_SECONDS. Comparing with the primary's position of a
+    moment ago, not of now, keeps a replica a few milliseconds behind — or one whose last commit
+    is old because nothing was written for a while — from counting as lagging."""
     previous = _states.get(alias)
-    state = ReplicaState(checked_at=time.monotonic())
+    now = time.monotonic()
+    state = ReplicaState(checked_at=now)
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute(
@@ -163,8 +172,16 @@ def check(alias: str) -> ReplicaState:
             state.replay_lsn = int(replay)
             state.behind_bytes = max(0, flushed - state.replay_lsn)
             state.replay_age_s = age
+            reference = _baselines.get(alias)
+            if reference is None or now - reference[0] >= settings.DATABASE_REPLICA_CHECK_SECONDS:
+                _baselines[alias] = (now, flushed)
             limit = settings.DATABASE_REPLICA_MAX_LAG_SECONDS
-            lagging = state.behind_bytes > 0 and age is not None and age > limit
+            lagging = (
+                reference is not None
+                and state.replay_lsn < reference[1]
+                and age is not None
+                and age > limit
+            )
             state.state = "lagging" if lagging else "ok"
     if previous is None or previous.state != state.state:
         log = logger.info if state.state == "ok" else logger.warning
