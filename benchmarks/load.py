@@ -348,7 +348,7 @@ def main() -> None:
             def kill(second):
                 if second >= args.kill_at and not killed:
                     pid = int((Path(info["state"]) / "web1.pid").read_text())
-                    os.killpg(pid, signal.SIGKILL)
+                    os.killpg(os.getpgid(pid), signal.SIGKILL)  # master and workers
                     killed["at"] = time.time()
 
             samples, timeline = drive(info, [[args.kill_seconds, rate]], tokens, on_second=kill)

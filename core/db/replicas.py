@@ -74,10 +74,8 @@ class ReplicaState:
         return body
 
 
-# per process: the last check of each replica, and the primary's flushed position at a check at
-# least DATABASE_REPLICA_CHECK_SECONDS old (monotonic time, position)
+# per process: the last check of each replica
 _states: dict[str, ReplicaState] = {}
-_baselines: dict[str, tuple[float, int]] = {}
 
 
 @cache
@@ -142,8 +140,8 @@ def last_write(writer: str) -> int | None:
 def check(alias: str) -> ReplicaState:
     """Ask the replica (and the primary) now.
 
-    Lagging: the replica has not replayed what the primary had flushed at this process's
-    previous check (at least DATABASE_REPLICA_CHECK_SECONDS ago), and its last replayed commit
+    Lagging: the replica has not replayed what the primary had flushed at an earlier check
+    (at least DATABASE_REPLICA_CHECK_SECONDS ago, by any process: `_baseline`), and its last replayed commit
     is older than DATABASE_REPLICA_MAX_LAG_SECONDS. Comparing with the primary's position of a
     moment ago, not of now, keeps a replica a few milliseconds behind — or one whose last commit
     is old because nothing was written for a while — from counting as lagging."""
@@ -172,9 +170,7 @@ def check(alias: str) -> ReplicaState:
             state.replay_lsn = int(replay)
             state.behind_bytes = max(0, flushed - state.replay_lsn)
             state.replay_age_s = age
-            reference = _baselines.get(alias)
-            if reference is None or now - reference[0] >= settings.DATABASE_REPLICA_CHECK_SECONDS:
-                _baselines[alias] = (now, flushed)
+            reference = _baseline(alias, flushed)
             limit = settings.DATABASE_REPLICA_MAX_LAG_SECONDS
             lagging = (
                 reference is not None
@@ -188,6 +184,24 @@ def check(alias: str) -> ReplicaState:
         log("replica %s: %s %s", alias, state.state, state.error or state.as_dict())
     _states[alias] = state
     return state
+
+
+def _baseline(alias: str, flushed: int) -> tuple[float, int] | None:
+    """The primary's flushed position at a check at least DATABASE_REPLICA_CHECK_SECONDS ago,
+    shared by every process through the cache (each process alone may not have checked for a
+    while); this check's position becomes the next one when the last is that old."""
+    key = f"dbrep:baseline:{alias}"
+    try:
+        reference = caches["default"].get(key)
+    except Exception:
+        reference = None
+    now = time.time()
+    if reference is None or now - reference[0] >= settings.DATABASE_REPLICA_CHECK_SECONDS:
+        try:
+            caches["default"].set(key, (now, flushed), STICK_SECONDS)
+        except Exception as exc:
+            logger.warning("replica check: could not share the primary's position: %s", exc)
+    return tuple(reference) if reference else None
 
 
 def state_of(alias: str) -> ReplicaState:
