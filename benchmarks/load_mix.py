@@ -22,11 +22,13 @@ WEIGHTS = {
     "notifications": 12,  # GET /api/v1/me/notifications/
     "sync": 15,  # GET /api/v1/sync/?since=…
     "positions batch": 12,  # POST /api/v1/me/positions/ (5 fixes)
-    "visit check-in": 6,  # POST /api/v1/visits/ then …/check-in/
+    # POST /api/v1/visits/ for a case, then …/check-in/: a few visits per agent a day; the demo
+    # data gives cases to one agent only, whose per-user limit a larger share would reach
+    "visit check-in": 1,
     "booking (desk)": 5,  # POST /api/v1/appointments/ by street centre staff
     "tiles (manager)": 15,  # GET /api/v1/tiles/grids/… as station managers
     "public tracking": 10,  # GET /api/v1/track/<code>/ — residents, anonymous
-    "open311 read": 5,  # GET /open311/v2/requests.json
+    "open311 read": 5,  # GET /open311/v2/requests.json (public reads)
 }
 _counter = itertools.count()
 TILES = [
@@ -48,9 +50,10 @@ def _now():
 
 
 class Client(FastHttpUser):
-    """One simulated client: ~1 request a second (the load shape sets how many there are)."""
+    """One simulated client: a request every 4 s (the load shape starts 4 clients per request a
+    second), so a slow answer does not lower the rate offered."""
 
-    wait_time = constant_throughput(1)
+    wait_time = constant_throughput(0.25)
 
     def on_start(self):
         self.agent = _pick("agents")
@@ -103,19 +106,22 @@ class Client(FastHttpUser):
 
     @task(WEIGHTS["visit check-in"])
     def visit_check_in(self):
-        auth = self._auth(self.agent)
+        visitor = DATA.get("visitor") or {}
+        if not visitor.get("cases"):
+            return
+        auth = self._auth(visitor)
         with self.client.post(
             "/api/v1/visits/",
-            json={"client_uuid": str(uuid.uuid4())},
+            json={"case": random.choice(visitor["cases"]), "client_uuid": str(uuid.uuid4())},
             headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
-            name="visit (create)",
+            name="visit (plan)",
             catch_response=True,
         ) as made:
             if made.status_code != 201:
                 return
             visit = made.json()["id"]
             made.success()
-        lon, lat = self.agent.get("point", [122.0244, 41.2177])
+        lon, lat = visitor.get("point", [122.0244, 41.2177])
         self.client.post(
             f"/api/v1/visits/{visit}/check-in/",
             json={"position": {"type": "Point", "coordinates": [lon, lat]}, "accuracy_m": 10},
@@ -155,8 +161,9 @@ class Client(FastHttpUser):
 
     @task(WEIGHTS["public tracking"])
     def tracking(self):
-        code = random.choice(DATA.get("tracking") or ["NOPE000000"])
-        self.client.get(f"/api/v1/track/{code}/?phone=1234", name="public tracking")
+        phones = DATA.get("phones") or {"NOPE000000": "1234"}
+        code = random.choice(list(phones))
+        self.client.get(f"/api/v1/track/{code}/?phone={phones[code]}", name="public tracking")
 
     @task(WEIGHTS["open311 read"])
     def open311(self):
