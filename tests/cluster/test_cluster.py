@@ -205,7 +205,7 @@ def test_a_worker_killed_mid_task_every_task_completes_exactly_once(cluster):
         "from core.tasks import enqueue_on_commit\n"
         "with transaction.atomic():\n"
         "    for key in json.loads(sys.argv[1]):\n"
-        "        enqueue_on_commit('tests.cluster.tasks.record', key, 1.5, short=True)\n"
+        "        enqueue_on_commit('tests.cluster.tasks.record', key, 3, short=True)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", enqueue, json.dumps(keys)],
@@ -216,17 +216,17 @@ def test_a_worker_killed_mid_task_every_task_completes_exactly_once(cluster):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    # a worker process has begun one: kill it (-9) in the middle of its 1.5 s
-    started = eventually(
+    # a worker process is in the middle of one (started, its effect not committed): kill it -9
+    running = eventually(
         lambda: cluster.scalar(
-            "SELECT key || ' ' || pid FROM cluster_test_started WHERE key = ANY(%s) LIMIT 1",
+            "SELECT s.key || ' ' || s.pid FROM cluster_test_started s WHERE s.key = ANY(%s)"
+            " AND NOT EXISTS (SELECT 1 FROM cluster_test_effect e WHERE e.key = s.key) LIMIT 1",
             (keys,),
         ),
         timeout=30,
         message="no worker started a task",
     )
-    victim_key, victim_pid = started.split()
-    time.sleep(0.5)
+    victim_key, victim_pid = running.split()
     os.kill(int(victim_pid), signal.SIGKILL)
     # the short queue hands the claimed task out again after its 30 s `retry`
     eventually(
