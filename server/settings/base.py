@@ -108,12 +108,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # picks the database a GET may read from, and remembers where a write's WAL ended — around
+    # the idempotency middleware, whose transaction holds a keyed write (read replicas, ADR 0031)
+    "core.db.middleware.ReplicaMiddleware",
     "idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.api.middleware.ApiErrorMiddleware",
-    # outermost of the view: picks the database a GET may read from (read replicas, ADR 0031)
-    "core.db.middleware.ReplicaMiddleware",
 ]
 
 # third-party HTML pages with inline scripts get no Content-Security-Policy (core/csp.py)
