@@ -201,13 +201,19 @@ def drive(info: dict, plan: list[list[int]], tokens: str, on_second=None):
         stderr=subprocess.PIPE,
     )
     started = time.time()
-    timeline = []  # (t, {group: cpu ticks})
-    members = groups(info, process.pid)
+    timeline = []  # (t, {group: cpu ticks used since the start})
+    # per process deltas summed per group: connections and workers come and go, and a group's
+    # plain sum would fall when one ends (a process's ticks before it is first seen are lost)
+    seen: dict[int, int] = {}
+    used: dict[str, int] = defaultdict(int)
     while process.poll() is None:
         second = time.time() - started
-        if int(second) % 10 == 0:
-            members = groups(info, process.pid)
-        timeline.append((time.time(), {g: cpu_of(p) for g, p in members.items()}))
+        for group, pids in groups(info, process.pid).items():
+            for pid in pids:
+                ticks = cpu_of({pid})
+                used[group] += max(0, ticks - seen.get(pid, ticks))
+                seen[pid] = ticks
+        timeline.append((time.time(), dict(used)))
         if on_second:
             on_second(second)
         time.sleep(1)
