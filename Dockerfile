@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=server.settings.production
+    DJANGO_SETTINGS_MODULE=server.settings.production GUNICORN_BIND=0.0.0.0:8000
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
@@ -18,4 +18,4 @@ RUN pip install --no-cache-dir -c constraints.txt ".[redis,s3]" \
     python manage.py collectstatic --no-input
 
 EXPOSE 8000
-CMD ["gunicorn", "server.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "server.wsgi:application"]

@@ -4,11 +4,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help setup db run test lint format bench db-stop
+.PHONY: help setup db run test lint format bench db-stop cluster cluster-stop
 help:
 	@echo "make run    set up, start the database, migrate, load demo data, serve API + worker"
 	@echo "make test   set up, start the database, run lint, migration check and the test suite"
 	@echo "make bench  benchmarks (not part of the test suite)"
+	@echo "make cluster / make cluster-stop  the production layout on this machine: nginx, two"
+	@echo "            web nodes, Redis, a streaming replica, two workers (scripts/cluster)"
 
 setup:
 	@scripts/setup
@@ -35,3 +37,9 @@ bench: setup
 
 db-stop:
 	@scripts/devdb stop
+
+cluster: setup
+	@scripts/cluster start
+
+cluster-stop:
+	@scripts/cluster stop

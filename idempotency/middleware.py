@@ -43,9 +43,12 @@ Order: after AuthenticationMiddleware and audit's RequestContextMiddleware (repl
 new X-Request-ID), before ApiErrorMiddleware, whose 413 for oversized bodies comes first and
 whose JSON 500 this middleware sees as a 5xx.
 
-What remains uncovered: a worker killed after the view committed but before the response was
-kept leaves the record `in_progress`; after IDEMPOTENCY["STALE_AFTER_SECONDS"] (well above the
-web server's request timeout) a retry with the same request takes the claim over and acts again.
+A worker killed mid-request (issue 21, tested in tests/cluster/ with `kill -9` of a web node):
+the view runs in one transaction with the keeping of its response, so either both committed (the
+retry replays) or neither did (nothing was done). The claim holds a session-level advisory lock
+(services.py), which PostgreSQL frees when the dead worker's connection goes: the retry of the
+same request takes the claim over at once instead of answering 409 until
+IDEMPOTENCY["STALE_AFTER_SECONDS"] have passed (still the fallback).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
@@ -201,11 +205,41 @@ class IdempotencyMiddleware:
             response = self.get_response(request)
         except BaseException:
             if (claim := getattr(request, "idempotency_claim", None)) is not None:
+                self._end(request, rollback=True)
                 services.record_release(claim=claim)
             raise
         if (claim := getattr(request, "idempotency_claim", None)) is not None:
-            self._keep(claim, request, response)
+            try:
+                if response.status_code >= 500:
+                    # nothing of a failed request is kept: a retry acts again
+                    transaction.set_rollback(True)
+                if not self._keep(claim, request, response):
+                    transaction.set_rollback(True)  # taken over meanwhile: the other one acts
+                    response = _in_progress()
+            finally:
+                self._end(request)
+            if response.status_code >= 500 or response.status_code in UNKEPT_STATUSES:
+                services.record_release(claim=claim)
         return response
+
+    @staticmethod
+    def _begin(request) -> None:
+        """The view's writes and the kept response commit together (ADR 0011, amended by issue
+        21): a worker killed before the commit leaves nothing done — its claim, freed with its
+        database session, is taken over by the retry at once — and one killed after it leaves
+        the response for the retry to replay."""
+        request.idempotency_atomic = transaction.atomic()
+        request.idempotency_atomic.__enter__()
+
+    @staticmethod
+    def _end(request, rollback: bool = False) -> None:
+        atomic = getattr(request, "idempotency_atomic", None)
+        if atomic is None:
+            return
+        request.idempotency_atomic = None
+        if rollback:
+            transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         header = request.headers.get(HEADER)
@@ -245,6 +279,7 @@ class IdempotencyMiddleware:
             return _in_progress()  # claimed and released over and over: let the client wait
         if isinstance(outcome, services.Claim):
             request.idempotency_claim = outcome
+            self._begin(request)
             return None
         if outcome.fingerprint != fingerprint:
             return error_response(
@@ -257,22 +292,24 @@ class IdempotencyMiddleware:
         return _replay(outcome)
 
     @staticmethod
-    def _keep(claim: services.Claim, request, response) -> None:
+    def _keep(claim: services.Claim, request, response) -> bool:
+        """Inside the request's transaction. False: the claim was lost (taken over)."""
         status = response.status_code
         if status >= 500 or status in UNKEPT_STATUSES:
-            services.record_release(claim=claim)
-            return
+            return True  # released after the transaction (a 5xx rolls it back)
         if response.streaming:
             logger.warning("Not kept for replay (streaming): %s %s", request.method, request.path)
             services.record_release(claim=claim)
-            return
+            return True
         body = response.content
         if len(body) > settings.IDEMPOTENCY["MAX_BODY_BYTES"]:
             logger.warning(
                 "Not kept for replay (%d bytes): %s %s", len(body), request.method, request.path
             )
             services.record_release(claim=claim)
-            return
+            return True
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
         if not services.record_finish(claim=claim, status=status, headers=headers, body=body):
             logger.warning("Idempotency claim lost before the response: %s", request.path)
+            return False
+        return True

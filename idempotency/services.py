@@ -1,7 +1,8 @@
 """Claiming, finishing, releasing and purging idempotency records.
 
-Every statement here runs on its own in autocommit mode (the middleware calls these outside any
-transaction), so what one request writes is visible to a concurrent duplicate at once. Nothing
+The claim runs on its own in autocommit mode (the middleware calls it before the view's
+transaction), so a concurrent duplicate sees it at once; finishing runs inside the view's
+transaction (the response is kept exactly when the view's writes commit). Nothing
 here knows about HTTP beyond a status code, a few headers and body bytes.
 """
 
@@ -41,6 +42,23 @@ class Existing:
     body: bytes | None
 
 
+# The claimant's liveness: a session-level advisory lock (LOCK_SPACE, record id) held by the
+# request that claimed a record until it finishes or releases it. PostgreSQL frees it with the
+# session when the worker dies, so an `in_progress` record whose lock can be taken belongs to
+# nobody. (Ids wrap at 2^31: a collision only makes a dead claim look alive until it is stale.)
+LOCK_SPACE = 0x1DE7
+
+
+def _lock(record_id: int, take: bool) -> None:
+    with connection.cursor() as cursor:
+        function = "pg_advisory_lock" if take else "pg_advisory_unlock"
+        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_SPACE, _lock_id(record_id)])
+
+
+def _lock_id(record_id: int) -> int:
+    return ((record_id + 2**31) % 2**32) - 2**31
+
+
 def _claim_sql() -> str:
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
     # A new key inserts. An existing key is taken over only when its record has expired (the
@@ -59,7 +77,16 @@ def _claim_sql() -> str:
             response_headers = '{{}}'::jsonb, response_body = NULL,
             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
         WHERE r.expires_at <= EXCLUDED.created_at
-           OR (r.state = %s AND r.created_at <= %s AND r.fingerprint = EXCLUDED.fingerprint)
+           OR (r.state = %s AND r.fingerprint = EXCLUDED.fingerprint
+               AND (r.created_at <= %s OR (
+                   -- its claimant's lock is free: not held here (re-entrant), nor elsewhere
+                   NOT EXISTS (
+                       SELECT 1 FROM pg_locks l
+                       WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid()
+                         AND l.classid = {LOCK_SPACE} AND l.objsubid = 2
+                         AND l.objid::bigint = r.id %% 4294967296)
+                   AND pg_try_advisory_xact_lock(
+                       {LOCK_SPACE}, ((r.id + 2147483648) %% 4294967296 - 2147483648)::int4))))
         RETURNING r.id
     """
 
@@ -101,6 +128,7 @@ def record_claim(
         )
         row = cursor.fetchone()
     if row is not None:
+        _lock(row[0], take=True)
         return Claim(record_id=row[0], token=token)
     existing = (
         IdempotencyRecord.objects.filter(scope=scope, key=key, expires_at__gt=now)
@@ -121,16 +149,21 @@ def record_claim(
 
 def record_finish(*, claim: Claim, status: int, headers: dict[str, str], body: bytes) -> bool:
     """Keep the response for replays. False: the claim was lost (taken over as stale)."""
-    return bool(
+    kept = bool(
         IdempotencyRecord.objects.filter(pk=claim.record_id, claim=claim.token).update(
             state=State.DONE, response_status=status, response_headers=headers, response_body=body
         )
     )
+    # a session lock outlives the transaction this may run in: if that rolls back, the record is
+    # `in_progress` with no lock — taken over by the retry, as it should be
+    _lock(claim.record_id, take=False)
+    return kept
 
 
 def record_release(*, claim: Claim) -> None:
     """Forget the claim: the request failed in a way a retry may cure (5xx, throttled, …)."""
     IdempotencyRecord.objects.filter(pk=claim.record_id, claim=claim.token).delete()
+    _lock(claim.record_id, take=False)
 
 
 def records_purge(*, now: datetime | None = None) -> int:

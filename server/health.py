@@ -4,7 +4,10 @@
 `Retry-After`) or when tasks have waited longer than WORKER_GRACE_SECONDS with no worker cluster
 reporting in, or on the short queue (deliveries) with no short cluster serving it (`no_worker`,
 `unserved` naming the queues: notifications, deadlines and re-routing have stopped). Both
-clusters are reported under `queue.queues`.
+clusters are reported under `queue.queues`. With read replicas (DATABASE_REPLICA_URLS, ADR 0031)
+each one's state is under `replicas` (`ok`, `lagging`, `down`, with how far behind it is): a
+replica that is down or lagging leaves the answer 200 — the primary serves its reads — and
+`replicas_degraded` lists it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.api.errors import DATABASE_RETRY_AFTER_SECONDS
+from core.db import replicas
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +114,11 @@ def healthz(request):
         logger.warning("health check: queue status unavailable: %s", exc)
         queue = {"error": str(exc)}
     body = {"status": "ok", "database": "ok", "postgis": postgis_version, "queue": queue}
+    if replicas.replicas():
+        body["replicas"] = replicas.status()
+        degraded = [alias for alias, state in body["replicas"].items() if state["state"] != "ok"]
+        if degraded:
+            body["replicas_degraded"] = degraded
     unserved = _queues_without_worker(queue)
     if unserved:
         body.update(status="degraded", reason="no_worker", unserved=unserved)

@@ -54,9 +54,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from cases.models import RUNNING
+from core.db.replicas import read_connection
 from people.models import Role
 
 from .models import Level
@@ -402,7 +402,7 @@ def compute(
         "visit_hours": visit_within_hours(),
         "agent_role": str(Role.AGENT),
     }
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # a replica on a routed GET (ADR 0031)
         for statement in STATEMENTS:
             if level not in statement.levels:
                 continue

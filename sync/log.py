@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db.replicas import read_connection
 from core.errors import ApplicationError
 
 from .models import Change, Retention
@@ -52,7 +53,7 @@ class Cursor:
 
 def current() -> Cursor:
     """A cursor at 'now': everything that will commit from here on comes after it."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # a replica's horizon on a routed GET (ADR 0031)
         cursor.execute("SELECT sync_horizon()")
         return Cursor(cursor.fetchone()[0], 0)
 
@@ -78,7 +79,9 @@ def read(since: Cursor, *, staff_ids, area_ids, user_ids, everything: bool, limi
             _("The change log no longer reaches back to this cursor: sync from scratch."),
             status=410,
         )
-    with connection.cursor() as cursor:
+    # on a replica (a routed GET, ADR 0031) the horizon is the replica's: rows it has not
+    # replayed are past it, and come at the next read
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"""
             WITH snap AS (SELECT sync_horizon() AS xmin)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from core.db.replicas import read_connection
+
 from .models import Source
 
 _READ = """
@@ -24,8 +26,9 @@ GROUP BY s.source, g.compacted, g.last_bump
 
 
 def generations(sources) -> dict[str, str]:
-    """{source: generation} for the given sources, in one statement."""
-    with connection.cursor() as cursor:
+    """{source: generation} for the given sources, in one statement (where the request reads:
+    a replica on a routed GET, ADR 0031 — the tile is then made there too)."""
+    with read_connection().cursor() as cursor:
         cursor.execute(_READ, [list(sources)])
         return {source: f"{count}.{last}" for source, count, last in cursor.fetchall()}
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import caches
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db.replicas import read_connection
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from people.scope import scope_for
 
@@ -112,7 +112,7 @@ def tile_data(ref: TileRef) -> bytes:
 def tile_make(ref: TileRef) -> bytes:
     """One statement: ST_AsMVT over the layer's features in the tile, scoped."""
     sql, params = ref.layer.statement(ref.request)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # a replica on a routed GET (ADR 0031)
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""

@@ -37,10 +37,11 @@ class AnonAppointmentThrottle(AnonRateThrottle):
 
 
 class StaffAppointmentThrottle(UserRateThrottle):
-    """Staff intake is limited only at a pace no real desk reaches; counted per process."""
+    """Staff intake is limited only at a pace no real desk reaches; counted in the "counters"
+    cache (Redis with REDIS_URL: across every web node; else per process)."""
 
     scope = "appointments_staff"
-    cache = caches["local"]
+    cache = caches["counters"]
 
     def allow_request(self, request, view):
         if not request.user.is_authenticated:

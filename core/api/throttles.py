@@ -1,7 +1,8 @@
 """Throttles every API view has (a view's own throttles add to these): per user and per client
 address, at paces no person on a phone or at a desk reaches — they stop runaway clients and
-scripts. Counted in each process's memory (no database round trip per request); with several
-web processes the effective limit is that many times higher."""
+scripts. Counted in the "counters" cache: Redis with REDIS_URL, one count for every web node;
+without it each process's memory (no database round trip per request), so N web processes
+allow N× the pace (ADR 0030)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def client_address(request) -> str:
 
 class PerUserThrottle(UserRateThrottle):
     scope = "per_user"
-    cache = caches["local"]
+    cache = caches["counters"]
 
     def get_cache_key(self, request, view):
         if not request.user or not request.user.is_authenticated:
@@ -28,7 +29,7 @@ class PerUserThrottle(UserRateThrottle):
 
 class PerAddressThrottle(SimpleRateThrottle):
     scope = "per_address"
-    cache = caches["local"]
+    cache = caches["counters"]
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -109,6 +109,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # picks the database a GET may read from, and remembers where a write's WAL ended — around
+    # the idempotency middleware, whose transaction holds a keyed write (read replicas, ADR 0031)
+    "core.db.middleware.ReplicaMiddleware",
     "idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -261,8 +264,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# django-q2: the ORM broker by default (no extra service); Redis when REDIS_URL is set.
-# Two queues, each served by its own `qcluster` process (ADR 0016):
+# django-q2: always the ORM broker on the primary, also with REDIS_URL (ADR 0016, 0030): a task is
+# queued inside the write's transaction, and a task taken by a worker that dies is handed out
+# again after `retry` (django-q2's Redis broker has no receipts: it would lose it). Two queues, each served by its own `qcluster` process (ADR 0016):
 # - "gridproxy": schedules, PDF rendering, backlog passes; a task may run two minutes, so one
 #   interrupted by a crash is taken again after `retry` (180 s);
 # - Q_SHORT_CLUSTER: tasks that finish in seconds (a notification's delivery: each backend's
@@ -290,10 +294,6 @@ Q_CLUSTER = {
         },
     },
 }
-if os.environ.get("REDIS_URL"):
-    Q_CLUSTER.pop("orm")
-    Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -317,24 +317,71 @@ LOGGING = {
 # operator's command. See docs/adr/0004-gdal-spatial-reference-input.md.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# A cache every process shares (web workers, the qcluster): the database by default, Redis when
-# REDIS_URL is set. django-q2 reports its clusters through it, so /healthz can see the worker.
+# Caches (ADR 0030). Without REDIS_URL: "default" is the database table every process shares
+# (django-q2's cluster reports, the public throttles, the tile cache), and "counters" — the
+# per-user, per-address and staff-intake throttles — counts in each process's memory (a shared
+# counter in the database would cost queries on every request; N processes allow N× the pace).
+# With REDIS_URL both live in Redis: one cache and one set of counters for every web node.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "gridproxy_cache",
         # culling counts the table on every write: make it rare (expired rows are reused)
         "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
-    }
+    },
+    "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
 }
-# Per-process counters for the staff intake throttle: it only stops runaway clients, and a
-# shared counter would cost five queries on every staff booking.
-CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
-if os.environ.get("REDIS_URL"):
-    CACHES["default"] = {
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
+        "LOCATION": REDIS_URL,
+        # a Redis that does not answer fails the request in a second, not a worker's timeout
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    CACHES = {
+        "default": {**_redis, "KEY_PREFIX": "c"},
+        "counters": {**_redis, "KEY_PREFIX": "n"},
+    }
+
+# --- Read replicas (ADR 0031) -----------------------------------------------------------------
+# DATABASE_REPLICA_URLS: comma-separated streaming replicas of DATABASE_URL. The read-heavy GET
+# paths below go to a replica that has replayed the requester's last write (read-your-writes:
+# core/db/); everything else, and every worker and command, uses the primary.
+DATABASE_REPLICAS = []
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _alias = f"replica{_index}"
+    DATABASES[_alias] = database_from_url(_url)
+    # a replica that does not answer is given up on quickly: the primary serves instead
+    DATABASES[_alias]["OPTIONS"]["connect_timeout"] = 2
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["core.db.router.ReplicaRouter"]
+# a replica whose replay is further behind than this (seconds, while there is WAL to replay) is
+# left alone until it catches up
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "10"))
+# how often each web process asks a replica how far it has replayed
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+# GET/HEAD paths a replica may answer (regular expressions on the path): tiles, figures and
+# exports, lists, the field app's day list, notifications and sync feed, the public board and
+# notices, Open311 reads
+DATABASE_REPLICA_PATHS = env_list(
+    "DATABASE_REPLICA_PATHS",
+    [
+        r"^/api/v1/tiles/",
+        r"^/api/v1/(stats|coverage|register|audit)/",
+        r"^/api/v1/assessment/",
+        r"^/api/v1/(appointments|cases|complaints|suggestions|visits|inspections|notices)/$",
+        r"^/api/v1/(areas|grids|staff|service-items|windows)/$",
+        r"^/api/v1/me/(tasks|notifications)/$",
+        r"^/api/v1/sync/$",
+        r"^/api/v1/public/",
+        r"^/board/",
+        r"^/open311/v2/(services|requests)",
+    ],
+)
+# answers say which database served them (X-Database-Route): for the cluster tests and operators
+DATABASE_ROUTE_HEADER = env_bool("DATABASE_ROUTE_HEADER", False)
 
 # --- Wiring between apps ----------------------------------------------------------------------
 # The spatial core asks the people app who may see and change which areas and grids.

@@ -5,15 +5,19 @@ and keys kept apart per requester."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient, APIRequestFactory
 
 from appointments.models import Appointment
 from cases.models import CaseEvent, RegisterEntry
+from idempotency import services
 from idempotency.middleware import parse_key, request_fingerprint
 from idempotency.models import IdempotencyRecord, State
 from notifications.models import Notification
@@ -204,16 +208,46 @@ def test_the_same_key_for_a_different_request_is_refused(routed_world, api_clien
     assert Appointment.objects.count() == 1
 
 
+@contextmanager
+def claimant_alive(record):
+    """What a request still running holds (idempotency/services.py): its claim's session lock,
+    here taken by another database session."""
+    db = connection.settings_dict
+    other = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
+    try:
+        other.execute(
+            "SELECT pg_advisory_lock(%s, %s)", [services.LOCK_SPACE, services._lock_id(record.pk)]
+        )
+        yield
+    finally:
+        other.close()
+
+
 def test_a_key_still_in_use_answers_409_with_retry_after(routed_world, api_client):
     assert post(api_client, "booking-1", body()).status_code == 201
     IdempotencyRecord.objects.update(state=State.IN_PROGRESS)  # as while the first still runs
-    busy = post(api_client, "booking-1", body())
-    assert busy.status_code == 409
-    assert busy.json()["error"]["code"] == "request_in_progress"
-    assert busy["Retry-After"] == "1"
-    # another request under the busy key is still a misuse of the key
-    assert post(api_client, "booking-1", body(address="别处")).status_code == 422
+    with claimant_alive(IdempotencyRecord.objects.get()):
+        busy = post(api_client, "booking-1", body())
+        assert busy.status_code == 409
+        assert busy.json()["error"]["code"] == "request_in_progress"
+        assert busy["Retry-After"] == "1"
+        # another request under the busy key is still a misuse of the key
+        assert post(api_client, "booking-1", body(address="别处")).status_code == 422
     assert Appointment.objects.count() == 1
+
+
+def test_a_claim_whose_worker_died_is_taken_over_at_once(routed_world, api_client):
+    """Its worker gone, nobody holds the claim's lock: the retry acts at once instead of waiting
+    for the claim to go stale (the dead request's transaction, its writes with it, never
+    committed — here the first booking stands for what a real one would not have left)."""
+    first = post(api_client, "booking-1", body())
+    IdempotencyRecord.objects.update(state=State.IN_PROGRESS, response_body=None)
+    retried = post(api_client, "booking-1", body())
+    assert retried.status_code == 201 and not replayed(retried)
+    assert retried.json()["id"] != first.json()["id"]
+    assert replayed(post(api_client, "booking-1", body()))
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_an_unchanged_list_answers_304(case_world):
 
 
 def test_per_user_and_per_address_throttles(case_world, monkeypatch, api_client):
-    caches["local"].clear()
+    caches["counters"].clear()
     monkeypatch.setattr(PerUserThrottle, "rate", "3/minute", raising=False)
     monkeypatch.setattr(PerUserThrottle, "num_requests", 3, raising=False)
     monkeypatch.setattr(PerUserThrottle, "duration", 60, raising=False)
@@ -58,11 +58,11 @@ def test_per_user_and_per_address_throttles(case_world, monkeypatch, api_client)
     assert codes == [200, 200, 200, 429]
     other = client_for(case_world["people"]["agent2"])  # another user is not held by it
     assert other.get("/api/v1/me/tasks/").status_code == 200
-    caches["local"].clear()
+    caches["counters"].clear()
     monkeypatch.setattr(PerAddressThrottle, "rate", "2/minute", raising=False)
     monkeypatch.setattr(PerAddressThrottle, "num_requests", 2, raising=False)
     monkeypatch.setattr(PerAddressThrottle, "duration", 60, raising=False)
     codes = [api_client.get("/api/v1/track/NOPE/?phone=1234").status_code for _ in range(1)]
     codes += [api_client.get("/api/v1/public/stations/000000000000/").status_code for _ in range(3)]
     assert codes[-1] == 429
-    caches["local"].clear()
+    caches["counters"].clear()

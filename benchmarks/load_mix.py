@@ -1,0 +1,170 @@
+"""The load benchmark's request mix (locust, issue 21): what phones, desks, managers and residents
+send, as a weight table. Read by benchmarks/load.py; `LOAD_TOKENS` names the JSON file of tokens
+it minted (agents, desk staff, managers) and the ids the requests need."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from locust import FastHttpUser, constant_throughput, task
+
+with open(os.environ.get("LOAD_TOKENS", "/dev/null")) as handle:
+    DATA = json.load(handle) if os.environ.get("LOAD_TOKENS") else {}
+
+# requests per second and weight: the share of each kind in the mix
+WEIGHTS = {
+    "day list": 20,  # GET /api/v1/me/tasks/ — agents' phones poll it
+    "notifications": 12,  # GET /api/v1/me/notifications/
+    "sync": 15,  # GET /api/v1/sync/?since=…
+    "positions batch": 12,  # POST /api/v1/me/positions/ (5 fixes)
+    # POST /api/v1/visits/ for a case, then …/check-in/: a few visits per agent a day; the demo
+    # data gives cases to one agent only, whose per-user limit a larger share would reach
+    "visit check-in": 1,
+    "booking (desk)": 5,  # POST /api/v1/appointments/ by street centre staff
+    "tiles (manager)": 15,  # GET /api/v1/tiles/grids/… as station managers
+    "public tracking": 10,  # GET /api/v1/track/<code>/ — residents, anonymous
+    "open311 read": 5,  # GET /open311/v2/requests.json (public reads)
+}
+_counter = itertools.count()
+TILES = [
+    (14, 13745, 6129),
+    (14, 13744, 6129),
+    (14, 13745, 6130),
+    (13, 6872, 3064),
+    (12, 3436, 1532),
+]
+
+
+def _pick(kind: str):
+    people = DATA.get(kind) or [{}]
+    return people[next(_counter) % len(people)]
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+class Client(FastHttpUser):
+    """One simulated client: a request every 4 s (the load shape starts 4 clients per request a
+    second), so a slow answer does not lower the rate offered."""
+
+    wait_time = constant_throughput(0.25)
+
+    def on_start(self):
+        self.agent = _pick("agents")
+        self.desk = _pick("desk")
+        self.manager = _pick("managers")
+        self.cursor = None
+
+    def _auth(self, who):
+        return {"Authorization": f"Token {who['token']}"} if who.get("token") else {}
+
+    @task(WEIGHTS["day list"])
+    def day_list(self):
+        self.client.get("/api/v1/me/tasks/", headers=self._auth(self.agent), name="day list")
+
+    @task(WEIGHTS["notifications"])
+    def notifications(self):
+        self.client.get(
+            "/api/v1/me/notifications/", headers=self._auth(self.agent), name="notifications"
+        )
+
+    @task(WEIGHTS["sync"])
+    def sync(self):
+        path = "/api/v1/sync/" + (f"?since={self.cursor}" if self.cursor else "")
+        with self.client.get(
+            path, headers=self._auth(self.agent), name="sync", catch_response=True
+        ) as response:
+            if response.status_code == 200:
+                self.cursor = response.json().get("cursor")
+                response.success()
+
+    @task(WEIGHTS["positions batch"])
+    def positions(self):
+        lon, lat = self.agent.get("point", [122.0244, 41.2177])
+        now = _now()
+        fixes = [
+            {
+                "location": {"type": "Point", "coordinates": [lon + i * 1e-5, lat]},
+                "accuracy_m": 12,
+                "recorded_at": (now - timedelta(seconds=10 * (5 - i))).isoformat(),
+                "client_uuid": str(uuid.uuid4()),
+            }
+            for i in range(5)
+        ]
+        self.client.post(
+            "/api/v1/me/positions/",
+            json={"positions": fixes},
+            headers={**self._auth(self.agent), "Idempotency-Key": uuid.uuid4().hex},
+            name="positions batch",
+        )
+
+    @task(WEIGHTS["visit check-in"])
+    def visit_check_in(self):
+        visitor = DATA.get("visitor") or {}
+        if not visitor.get("cases"):
+            return
+        auth = self._auth(visitor)
+        with self.client.post(
+            "/api/v1/visits/",
+            json={"case": random.choice(visitor["cases"]), "client_uuid": str(uuid.uuid4())},
+            headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+            name="visit (plan)",
+            catch_response=True,
+        ) as made:
+            if made.status_code != 201:
+                return
+            visit = made.json()["id"]
+            made.success()
+        lon, lat = visitor.get("point", [122.0244, 41.2177])
+        self.client.post(
+            f"/api/v1/visits/{visit}/check-in/",
+            json={"position": {"type": "Point", "coordinates": [lon, lat]}, "accuracy_m": 10},
+            headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+            name="visit check-in",
+        )
+
+    @task(WEIGHTS["booking (desk)"])
+    def booking(self):
+        lon, lat = random.choice(DATA.get("points") or [[122.0244, 41.2177]])
+        start = (_now() + timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
+        self.client.post(
+            "/api/v1/appointments/",
+            json={
+                "service_item": "MZ-001",
+                "applicant_name": "负载",
+                "applicant_phone": "13800001234",
+                "location": {"type": "Point", "coordinates": [lon, lat]},
+                "address": "负载测试",
+                "channel": "phone",
+                "preferred_start": start.isoformat(),
+                "preferred_end": (start + timedelta(hours=2)).isoformat(),
+            },
+            headers={**self._auth(self.desk), "Idempotency-Key": uuid.uuid4().hex},
+            name="booking (desk)",
+        )
+
+    @task(WEIGHTS["tiles (manager)"])
+    def tiles(self):
+        z, x, y = random.choice(TILES)
+        layer = random.choice(["grids", "appointments", "agents"])
+        self.client.get(
+            f"/api/v1/tiles/{layer}/{z}/{x}/{y}.pbf",
+            headers=self._auth(self.manager),
+            name="tiles (manager)",
+        )
+
+    @task(WEIGHTS["public tracking"])
+    def tracking(self):
+        phones = DATA.get("phones") or {"NOPE000000": "1234"}
+        code = random.choice(list(phones))
+        self.client.get(f"/api/v1/track/{code}/?phone={phones[code]}", name="public tracking")
+
+    @task(WEIGHTS["open311 read"])
+    def open311(self):
+        self.client.get("/open311/v2/requests.json", name="open311 read")
