@@ -99,14 +99,9 @@ def _position(value: Any, path: str, crs: str) -> tuple[float, float]:
     return coords.to_wgs84(lon, lat, crs)
 
 
-def _ring(value: Any, path: str, crs: str, budget: list[int]) -> LinearRing:
-    if not isinstance(value, list) or len(value) < 4:
-        raise GeometryError(
-            "malformed_geometry",
-            _("Ring at %(path)s needs at least 4 positions.") % {"path": path},
-            details={"path": path},
-        )
-    budget[0] -= len(value)
+def _spend(budget: list[int], vertices: int) -> None:
+    """Counts vertices against the geometry's budget (GEO_MAX_VERTICES)."""
+    budget[0] -= vertices
     if budget[0] < 0:
         limit = geo_setting("MAX_VERTICES")
         raise GeometryError(
@@ -114,6 +109,16 @@ def _ring(value: Any, path: str, crs: str, budget: list[int]) -> LinearRing:
             _("The geometry has more than %(limit)d vertices.") % {"limit": limit},
             details={"limit": limit},
         )
+
+
+def _ring(value: Any, path: str, crs: str, budget: list[int]) -> LinearRing:
+    if not isinstance(value, list) or len(value) < 4:
+        raise GeometryError(
+            "malformed_geometry",
+            _("Ring at %(path)s needs at least 4 positions.") % {"path": path},
+            details={"path": path},
+        )
+    _spend(budget, len(value))
     raw_first, raw_last = value[0], value[-1]
     points = [_position(p, f"{path}[{i}]", crs) for i, p in enumerate(value)]
     if list(raw_first[:2]) != list(raw_last[:2]):
@@ -134,14 +139,7 @@ def _line(value: Any, path: str, crs: str, budget: list[int]) -> LineString:
             _("Line at %(path)s needs at least 2 positions.") % {"path": path},
             details={"path": path},
         )
-    budget[0] -= len(value)
-    if budget[0] < 0:
-        limit = geo_setting("MAX_VERTICES")
-        raise GeometryError(
-            "too_many_vertices",
-            _("The geometry has more than %(limit)d vertices.") % {"limit": limit},
-            details={"limit": limit},
-        )
+    _spend(budget, len(value))
     return LineString([_position(p, f"{path}[{i}]", crs) for i, p in enumerate(value)])
 
 
