@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--appointments", type=int, default=20_000)
     parser.add_argument("--tiles", type=int, default=100, help="tiles sampled per zoom")
     parser.add_argument("--out", default="benchmarks/results")
+    parser.add_argument("--session-seconds", type=int, default=30)
     args = parser.parse_args()
     django.setup()
 
@@ -71,6 +72,7 @@ def main() -> None:
         bare = {z: raw_timings(cursor, bare_statement, samples[z]) for z in ZOOMS}
         full = {z: raw_timings(cursor, full_statement, samples[z]) for z in ZOOMS}
     http_cold, http_warm, floor, wire = bench_http(samples)
+    session = bench_session(extent, seconds=args.session_seconds)
 
     per_zoom = {}
     for z in ZOOMS:
@@ -107,6 +109,7 @@ def main() -> None:
         "tile cache: UNLOGGED PostgreSQL table tiles_tilecache",
         "figures_refresh": {"grids": refreshed, "seconds": refresh_s},
         "authenticated_empty_tile_floor": floor,
+        "panning_session_with_bookings": session,
         "zooms": per_zoom,
     }
     out = Path(args.out)
@@ -313,6 +316,93 @@ def bench_http(samples: dict[int, list]) -> tuple[dict, dict, dict, dict]:
         get(empty)
         floor = summary([get(empty)[0] for _ in range(200)])
     return cold, warm, floor, wire
+
+
+def bench_session(extent, *, seconds: int, bookings_per_s: float = 10.0) -> dict:
+    """A map session at zoom 14 panning over the district (a 5 × 4 window of grid and work
+    tiles, one column a second, back and forth) while bookings arrive at 10 a second (an open
+    appointment handed to another agent of its grid, committed: what routing writes). The hit
+    ratio is read from the tile responses' X-Tile-Cache header."""
+    import threading
+
+    from benchmarks.server import district_token, gunicorn
+
+    token = district_token()
+    headers = {"Authorization": f"Token {token}", "Accept-Encoding": "gzip"}
+    z = 14
+    west, south, east, north = extent
+    x0, y0 = tile_xy((west + east) / 2, (south + north) / 2, z)
+    stop = threading.Event()
+    booked = [0]
+
+    def bookings():
+        rng = random.Random(7)
+        with connection_raw() as cursor:
+            cursor.connection.autocommit = True
+            cursor.execute(
+                "SELECT a.id, ga.staff_id FROM appointments_appointment a "
+                "JOIN people_gridassignment ga ON ga.grid_id = a.grid_id "
+                "WHERE a.status = 'confirmed' LIMIT 5000"
+            )
+            rows = cursor.fetchall()
+            while not stop.is_set():
+                started = time.perf_counter()
+                appointment, agent = rng.choice(rows)
+                cursor.execute(
+                    "UPDATE appointments_appointment SET agent_id = %s WHERE id = %s",
+                    [agent, appointment],
+                )
+                booked[0] += 1
+                time.sleep(max(0.0, 1 / bookings_per_s - (time.perf_counter() - started)))
+
+    counts = {"grids": {"hit": 0, "miss": 0}, "appointments": {"hit": 0, "miss": 0}}
+    seen_again = {"hit": 0, "miss": 0}
+    seen: set = set()
+    with gunicorn() as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        writer = threading.Thread(target=bookings)
+        writer.start()
+        session_started = time.perf_counter()
+        try:
+            for step in range(seconds):
+                started = time.perf_counter()
+                offset = step % 20 if step % 40 < 20 else 20 - step % 20
+                for layer in counts:
+                    for dx in range(5):
+                        for dy in range(4):
+                            tile = (layer, z, x0 + offset + dx, y0 + dy)
+                            conn.request(
+                                "GET",
+                                "/api/v1/tiles/{}/{}/{}/{}.pbf".format(*tile),
+                                headers=headers,
+                            )
+                            response = conn.getresponse()
+                            response.read()
+                            state = response.getheader("X-Tile-Cache", "miss")
+                            counts[layer][state] += 1
+                            if tile in seen:
+                                seen_again[state] += 1
+                            seen.add(tile)
+                time.sleep(max(0.0, 1 - (time.perf_counter() - started)))
+        finally:
+            stop.set()
+            writer.join(10)
+            elapsed = time.perf_counter() - session_started
+
+    def ratio(c):
+        total = c["hit"] + c["miss"]
+        return round(c["hit"] / total, 3) if total else None
+
+    return {
+        "steps": seconds,
+        "seconds": round(elapsed, 1),
+        "zoom": z,
+        "bookings": booked[0],
+        "bookings_per_s": round(booked[0] / elapsed, 1),
+        "requests": {layer: c for layer, c in counts.items()},
+        "hit_ratio": {layer: ratio(c) for layer, c in counts.items()},
+        "hit_ratio_of_tiles_seen_before": ratio(seen_again),
+    }
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ class TileView(APIView):
             return HttpResponse(status=304, headers=headers)
         if known:
             tile = Tile(key=tile.key, gzipped=tile_cached(tile.key))
+        headers["X-Tile-Cache"] = "hit" if tile.gzipped is not None else "miss"
         data = tile_gzipped(ref, tile)
         if not data:
             return HttpResponse(status=204, headers=headers)
