@@ -93,8 +93,8 @@ class Migration(migrations.Migration):
             "DROP TRIGGER IF EXISTS tiles_bump_roster ON people_staff;"
         ),
         RunSQLFile("tiles", "tiles_cell_range.sql", digest="8f06f370b4e6"),
-        RunSQLFile("tiles", "tiles_bump_cells.sql", digest="2e6e438052c7"),
-        RunSQLFile("tiles", "tiles_figures_changed.sql", digest="7d784a40c324"),
+        RunSQLFile("tiles", "tiles_bump_cells.sql", digest="ece48b37b7c6"),
+        RunSQLFile("tiles", "tiles_figures_changed.sql", digest="0569a4287812"),
         RunSQLFile("tiles", "tiles_bump.sql", digest="348011a325ff"),
         RunSQLFile("tiles", "tiles_area_cells.sql", digest="529bef799ec2"),
         RunSQLFile("tiles", "tiles_grid_cells.sql", digest="c6de852a47c1"),

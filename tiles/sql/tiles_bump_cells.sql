@@ -2,10 +2,11 @@
 -- geometries cover (generation bumps for the tile cache, per tile range). A statement covering
 -- more than 4,096 cells (a bulk import, a district's boundary) bumps the source's generation
 -- as a whole instead (tiles_generationbump): every tile of it changes. One statement, its
--- plan kept by PL/pgSQL.
+-- generic plan kept by PL/pgSQL (a custom plan per call cost more than the insert itself).
 CREATE OR REPLACE FUNCTION tiles_bump_cells(p_source text, p_geoms geometry[])
  RETURNS void
  LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 BEGIN
     WITH r AS MATERIALIZED (

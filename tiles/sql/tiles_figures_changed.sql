@@ -5,6 +5,7 @@
 CREATE OR REPLACE FUNCTION tiles_figures_changed(p_grids bigint[], p_staff bigint[])
  RETURNS void
  LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
     done integer;
