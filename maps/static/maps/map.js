@@ -1,4 +1,7 @@
-/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid (SVG renderer),
+/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid — the grids on
+ * canvas (one <canvas> per tile: thousands of grids at district zoom would be as many SVG DOM
+ * nodes; the grid layer is the lowest, so clicks that miss the layers above reach it), the
+ * other layers, with few shapes, as SVG,
  * a grid click opens its panel (/api/v1/grids/{code}/panel/). Configuration comes from the page
  * (#map-config). The page sets data-grids-drawn on #map to the number of grid shapes drawn once
  * the grid tiles in view have loaded (the browser test waits for it). */
@@ -22,6 +25,20 @@
     open_work: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
     overdue: ["#f7f7f7", "#fcae91", "#fb6a4a", "#a50f15"]
   };
+
+  // Leaflet.VectorGrid 1.3's canvas tiles mark a click stopped before handing it to the map,
+  // and Leaflet 1.9 drops stopped events (Map._fireDOMEvent): hand the hit over unstopped.
+  L.Canvas.Tile.include({
+    _onClick: function (e) {
+      var point = this._map.mouseEventToLayerPoint(e).subtract(this.getOffset());
+      var hit = null;
+      for (var id in this._layers) {
+        var layer = this._layers[id];
+        if (layer.options.interactive && layer._containsPoint(point) && !this._map._draggableMoved(layer)) hit = layer;
+      }
+      if (hit) this._fireEvent([hit], e);
+    }
+  });
 
   var map = L.map(mapEl, { minZoom: 3, maxZoom: 19 });
   map.fitBounds(cfg.bounds);
@@ -74,6 +91,7 @@
 
   var selected = null;
   var grids = vectorLayer("grids", {
+    rendererFactory: L.canvas.tile,
     query: "?figure={figure}",
     figure: figure,
     interactive: true,
@@ -88,7 +106,11 @@
     }
   });
   grids.on("load", function () {
-    mapEl.setAttribute("data-grids-drawn", String(grids.getContainer().querySelectorAll("path").length));
+    var drawn = 0;
+    Object.keys(grids._vectorTiles).forEach(function (key) {
+      drawn += Object.keys(grids._vectorTiles[key]._layers || {}).length;
+    });
+    mapEl.setAttribute("data-grids-drawn", String(drawn));
   });
   grids.on("click", function (e) {
     var code = e.layer.properties.code;
