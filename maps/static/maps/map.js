@@ -1,6 +1,6 @@
 /* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid — the grids on
  * canvas (one <canvas> per tile: thousands of grids at district zoom would be as many SVG DOM
- * nodes; the grid layer is the lowest, so clicks that miss the layers above reach it), the
+ * nodes; the canvases take no pointer events, a map click is matched to the grid under it), the
  * other layers, with few shapes, as SVG,
  * a grid click opens its panel (/api/v1/grids/{code}/panel/). Configuration comes from the page
  * (#map-config). The page sets data-grids-drawn on #map to the number of grid shapes drawn once
@@ -25,20 +25,6 @@
     open_work: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
     overdue: ["#f7f7f7", "#fcae91", "#fb6a4a", "#a50f15"]
   };
-
-  // Leaflet.VectorGrid 1.3's canvas tiles mark a click stopped before handing it to the map,
-  // and Leaflet 1.9 drops stopped events (Map._fireDOMEvent): hand the hit over unstopped.
-  L.Canvas.Tile.include({
-    _onClick: function (e) {
-      var point = this._map.mouseEventToLayerPoint(e).subtract(this.getOffset());
-      var hit = null;
-      for (var id in this._layers) {
-        var layer = this._layers[id];
-        if (layer.options.interactive && layer._containsPoint(point) && !this._map._draggableMoved(layer)) hit = layer;
-      }
-      if (hit) this._fireEvent([hit], e);
-    }
-  });
 
   var map = L.map(mapEl, { minZoom: 3, maxZoom: 19 });
   map.fitBounds(cfg.bounds);
@@ -94,7 +80,9 @@
     rendererFactory: L.canvas.tile,
     query: "?figure={figure}",
     figure: figure,
-    interactive: true,
+    // the canvases take no pointer events: a click reaches the map (and the console's drawing
+    // tools) and is matched to a grid below (gridAt)
+    interactive: false,
     zIndex: 1,
     getFeatureId: function (f) {
       return f.properties.code;
@@ -111,6 +99,27 @@
       drawn += Object.keys(grids._vectorTiles[key]._layers || {}).length;
     });
     mapEl.setAttribute("data-grids-drawn", String(drawn));
+  });
+  // the grid drawn under a map click, from the canvas tiles' own shapes
+  function gridAt(e) {
+    var hit = null;
+    Object.keys(grids._vectorTiles).forEach(function (key) {
+      var tile = grids._vectorTiles[key];
+      if (hit || !tile._map) return;
+      var point = e.layerPoint.subtract(tile.getOffset());
+      for (var id in tile._layers) {
+        var shape = tile._layers[id];
+        // VectorGrid measures a shape's pixel bounds only for interactive layers
+        if (!shape._pxBounds) shape._pxBounds = shape._getPixelBounds();
+        if (shape._containsPoint(point)) hit = shape;
+      }
+    });
+    return hit;
+  }
+  map.on("click", function (e) {
+    if (!map.hasLayer(grids) || (map.pm && map.pm.globalDrawModeEnabled())) return;
+    var layer = gridAt(e);
+    if (layer) grids.fire("click", { layer: layer, latlng: e.latlng, originalEvent: e.originalEvent });
   });
   grids.on("click", function (e) {
     var code = e.layer.properties.code;
