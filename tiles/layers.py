@@ -27,13 +27,13 @@ from django.utils import timezone
 from appointments.models import OPEN_STATUSES
 from appointments.selectors import appointments_for
 from cases.deadlines import light_sql
-from cases.models import OPEN, RUNNING
+from cases.models import OPEN
 from cases.selectors import cases_for
 from geo.models import Area, Grid
 from people.models import Role
 from people.scope import AREA_ROLES, Scope
-from people.selectors import active_assignments
 
+from .figures import figures_ctes
 from .lights import appointment_light_sql
 from .models import Source
 
@@ -71,6 +71,9 @@ class Layer:
     statement: Callable[[TileRequest], tuple[str, list]]
     scope_key: Callable[[Scope, object], str]
     allowed: Callable[[Scope], bool] = lambda scope: True
+    # sources whose changes reach the tile only as a whole (a TRUNCATE): their rows bump the
+    # cells of what they change on this layer under one of `sources` (tiles/sql/*_cells.sql)
+    whole_sources: tuple[str, ...] = ()
 
 
 # --- frame and scope helpers -------------------------------------------------------------
@@ -154,58 +157,39 @@ def _areas(t: TileRequest) -> tuple[str, list]:
 
 
 def _grids(t: TileRequest) -> tuple[str, list]:
-    """Active grids with their figures: agents = active agents assigned today; open_work = the
-    sum of those agents' open work (`open_work_of`, the load routing caps); overdue = their red cases."""
+    """Active grids with their figures (tiles/figures.py): agents = active agents assigned
+    today; open_work = the sum of those agents' open work (`open_work_of`, the load routing
+    caps); overdue = their red cases. Read from the kept figures where they are current (of
+    today, no stale mark), computed live for the rest."""
     frame, params = _frame(t)
     scope_sql, scope_params = _within("g.id", t.scope, lambda: t.scope.grids(Grid.objects.all()))
-    assigned_sql, assigned_params = (
-        active_assignments(t.today)
-        .filter(staff__active=True)
-        .order_by()
-        .values("grid_id", "staff_id")
-        .query.sql_with_params()
-    )
-    light = light_sql(t.today)
+    live_sql, live_params = figures_ctes(t.today, "todo")
     sql = f"""{frame},
         g AS MATERIALIZED (
             SELECT g.id, g.code, g.name, a.code AS community, g.boundary
             FROM geo_grid g JOIN geo_area a ON a.id = g.community_id CROSS JOIN bounds b
             WHERE g.retired_at IS NULL AND g.boundary && b.box {scope_sql}
         ),
-        ga AS MATERIALIZED (
-            SELECT DISTINCT x.grid_id, x.staff_id FROM ({assigned_sql}) x
-            WHERE x.grid_id IN (SELECT id FROM g)
+        kept AS MATERIALIZED (
+            SELECT f.grid_id, f.agents, f.open_work, f.overdue
+            FROM tiles_gridfigures f
+            WHERE f.grid_id IN (SELECT id FROM g) AND f.day = %s
+              AND NOT EXISTS (SELECT 1 FROM tiles_figuresstale s WHERE s.grid_id = f.grid_id)
         ),
-        load AS MATERIALIZED (
-            SELECT s.staff_id, o.load AS open_work,
-                   (SELECT count(*) FROM cases_case
-                     WHERE cases_case.responsible_id = s.staff_id
-                       AND cases_case.status = ANY(%s)
-                       AND ({light.sql}) = 'red') AS overdue
-            -- open_work_of is inlined: index counts planned with the tile, not a call per agent
-            FROM (SELECT DISTINCT staff_id FROM ga) s CROSS JOIN LATERAL open_work_of(s.staff_id) o
-        ),
+        todo AS MATERIALIZED (SELECT id FROM g WHERE id NOT IN (SELECT grid_id FROM kept)),
+        {live_sql},
         figures AS (
-            SELECT g.id, count(l.staff_id) AS agents,
-                   coalesce(sum(l.open_work), 0) AS open_work,
-                   coalesce(sum(l.overdue), 0) AS overdue
-            FROM g LEFT JOIN ga ON ga.grid_id = g.id LEFT JOIN load l ON l.staff_id = ga.staff_id
-            GROUP BY g.id
+            SELECT grid_id, agents, open_work, overdue FROM kept
+            UNION ALL
+            SELECT grid_id, agents, open_work, overdue FROM fg
         )
         SELECT ST_AsMVT(f.*, 'grids', {EXTENT}, 'geom') FROM (
             SELECT {_mvt_geom("g.boundary")} AS geom, g.code, g.name, g.community,
-                   n.agents::int AS agents, n.open_work::int AS open_work,
-                   n.overdue::int AS overdue, n.{t.figure}::int AS value
-            FROM g JOIN figures n ON n.id = g.id CROSS JOIN bounds b
+                   n.agents, n.open_work, n.overdue, n.{t.figure} AS value
+            FROM g JOIN figures n ON n.grid_id = g.id CROSS JOIN bounds b
         ) f WHERE f.geom IS NOT NULL
     """
-    return sql, [
-        *params,
-        *scope_params,
-        *assigned_params,
-        list(RUNNING),
-        *light.params,
-    ]
+    return sql, [*params, *scope_params, t.today, *live_params]
 
 
 # --- gaps --------------------------------------------------------------------------------
@@ -322,22 +306,24 @@ LAYERS: dict[str, Layer] = {
         Layer("areas", (Source.AREAS,), 0, None, _areas, _areas_key),
         Layer(
             "grids",
-            (Source.AREAS, Source.GRIDS, Source.STAFF, Source.WORK),
+            (Source.AREAS, Source.GRIDS),
             10,
             "day",
             _grids,
             _grids_key,
+            whole_sources=(Source.STAFF, Source.WORK),
         ),
         Layer("gaps", (Source.GAPS,), 8, None, _gaps, _areas_key),
         Layer("appointments", (Source.WORK,), 10, "minute", _appointments, _requester_key),
         Layer(
             "agents",
-            (Source.STAFF, Source.POSITIONS),
+            (Source.POSITIONS,),
             10,
             "minute",
             _agents,
             _agents_key,
             may_read_positions,
+            whole_sources=(Source.STAFF,),
         ),
     )
 }

@@ -64,3 +64,70 @@ class GapDirty(models.Model):
     community_id = models.BigIntegerField(primary_key=True)
     dirtied_at = models.DateTimeField()
     version = models.BigIntegerField(default=1)
+
+
+class CellBump(models.Model):
+    """One writing transaction that touched a source within one zoom-16 cell (`tiles/cells.py`):
+    at most one row per transaction, source and cell. Tiles read the bumps of the cells their
+    envelope covers, so a write invalidates only the tiles over what it changed."""
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    x = models.IntegerField()
+    y = models.IntegerField()
+    txid = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "x", "y", "txid"], name="tiles_cellbump_once_per_txn"
+            )
+        ]
+
+
+class CellGeneration(models.Model):
+    """Per source and cell: bumps compacted so far and the newest compacted bump id."""
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    x = models.IntegerField()
+    y = models.IntegerField()
+    compacted = models.BigIntegerField(default=0)
+    last_bump = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "x", "y"], name="tiles_cellgeneration_once")
+        ]
+
+
+class GridFigures(models.Model):
+    """A grid's figures on the map for one day (`tiles/figures.py`): kept so that a tile reads
+    them instead of counting each agent's work. Valid only for `day` and while no `FiguresStale`
+    mark names the grid; the grid layer computes the others live."""
+
+    grid_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    agents = models.IntegerField()
+    open_work = models.IntegerField()
+    overdue = models.IntegerField()
+
+
+class FiguresStale(models.Model):
+    """A writing transaction that changed a grid's figures (marked by triggers; cleared by the
+    refresh that recomputed them)."""
+
+    grid_id = models.BigIntegerField()
+    txid = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grid_id", "txid"], name="tiles_figuresstale_once")
+        ]
+
+
+class TileCache(models.Model):
+    """The tile cache: an UNLOGGED table (no WAL; emptied after a crash, which only costs
+    misses), read in the same statement as the generations that make the key."""
+
+    key = models.TextField(primary_key=True)
+    data = models.BinaryField()  # gzip-compressed tile bytes (empty for an empty tile)
+    expires = models.DateTimeField()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,7 +12,7 @@ from rest_framework.views import APIView
 from core.api.renderers import ProtobufRenderer, VectorTileRenderer
 
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
-from ..selectors import tile_data, tile_ref
+from ..selectors import Tile, tile_cached, tile_gzipped, tile_lookup, tile_ref
 
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -46,7 +48,8 @@ class TileView(APIView):
         `gaps` (community, name, area_m2), `appointments` (kind appointment|case, id,
         tracking_code, status, light), `agents` (id, name, at, accuracy_m, fresh; managers
         and administrators only). Zoom 0–22; grids, appointments and agents from zoom
-        10, gaps from 8. Cached per data generation and scope; `ETag` and `If-None-Match`."""
+        10, gaps from 8. Cached per data generation over the tile and scope; `ETag` and `If-None-Match`;
+        gzip-compressed when the client accepts it (`Content-Encoding: gzip`)."""
         ref = tile_ref(
             user=request.user,
             layer=layer,
@@ -55,13 +58,35 @@ class TileView(APIView):
             y=y,
             figure=request.query_params.get("figure"),
         )
-        headers = {"ETag": ref.etag, "Cache-Control": "private, no-cache"}
-        if ref.etag in _etags(request.headers.get("If-None-Match", "")):
+        known = _etags(request.headers.get("If-None-Match", ""))
+        # a revalidation is usually answered 304: the tile's bytes are not read with its key
+        tile = tile_lookup(ref, read_tile=not known)
+        headers = {
+            "ETag": tile.etag,
+            "Cache-Control": "private, no-cache",
+            "Vary": "Accept-Encoding",
+        }
+        if tile.etag in known:
             return HttpResponse(status=304, headers=headers)
-        data = tile_data(ref)
+        if known:
+            tile = Tile(key=tile.key, gzipped=tile_cached(tile.key))
+        headers["X-Tile-Cache"] = "hit" if tile.gzipped is not None else "miss"
+        data = tile_gzipped(ref, tile)
         if not data:
             return HttpResponse(status=204, headers=headers)
+        if _accepts_gzip(request.headers.get("Accept-Encoding", "")):
+            headers["Content-Encoding"] = "gzip"
+        else:
+            data = gzip.decompress(data)
         return HttpResponse(data, content_type=MVT, headers=headers)
+
+
+def _accepts_gzip(header: str) -> bool:
+    for part in header.split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 def _etags(header: str) -> set[str]:

@@ -1,4 +1,7 @@
-/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid (SVG renderer),
+/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid — the grids on
+ * canvas (one <canvas> per tile: thousands of grids at district zoom would be as many SVG DOM
+ * nodes; the canvases take no pointer events, a map click is matched to the grid under it), the
+ * other layers, with few shapes, as SVG,
  * a grid click opens its panel (/api/v1/grids/{code}/panel/). Configuration comes from the page
  * (#map-config). The page sets data-grids-drawn on #map to the number of grid shapes drawn once
  * the grid tiles in view have loaded (the browser test waits for it). */
@@ -74,9 +77,12 @@
 
   var selected = null;
   var grids = vectorLayer("grids", {
+    rendererFactory: L.canvas.tile,
     query: "?figure={figure}",
     figure: figure,
-    interactive: true,
+    // the canvases take no pointer events: a click reaches the map (and the console's drawing
+    // tools) and is matched to a grid below (gridAt)
+    interactive: false,
     zIndex: 1,
     getFeatureId: function (f) {
       return f.properties.code;
@@ -88,7 +94,32 @@
     }
   });
   grids.on("load", function () {
-    mapEl.setAttribute("data-grids-drawn", String(grids.getContainer().querySelectorAll("path").length));
+    var drawn = 0;
+    Object.keys(grids._vectorTiles).forEach(function (key) {
+      drawn += Object.keys(grids._vectorTiles[key]._layers || {}).length;
+    });
+    mapEl.setAttribute("data-grids-drawn", String(drawn));
+  });
+  // the grid drawn under a map click, from the canvas tiles' own shapes
+  function gridAt(e) {
+    var hit = null;
+    Object.keys(grids._vectorTiles).forEach(function (key) {
+      var tile = grids._vectorTiles[key];
+      if (hit || !tile._map) return;
+      var point = e.layerPoint.subtract(tile.getOffset());
+      for (var id in tile._layers) {
+        var shape = tile._layers[id];
+        // VectorGrid measures a shape's pixel bounds only for interactive layers
+        if (!shape._pxBounds) shape._pxBounds = shape._getPixelBounds();
+        if (shape._containsPoint(point)) hit = shape;
+      }
+    });
+    return hit;
+  }
+  map.on("click", function (e) {
+    if (!map.hasLayer(grids) || (map.pm && map.pm.globalDrawModeEnabled())) return;
+    var layer = gridAt(e);
+    if (layer) grids.fire("click", { layer: layer, latlng: e.latlng, originalEvent: e.originalEvent });
   });
   grids.on("click", function (e) {
     var code = e.layer.properties.code;
