@@ -2,13 +2,20 @@
 -- geometries cover (generation bumps for the tile cache, per tile range). A statement covering
 -- more than 4,096 cells (a bulk import, a district's boundary) bumps the source's generation
 -- as a whole instead (tiles_generationbump): every tile of it changes. One statement, its
--- generic plan kept by PL/pgSQL (a custom plan per call cost more than the insert itself).
+-- generic plan kept by PL/pgSQL (a custom plan per call cost more than the insert itself), with
+-- DISTINCT by sorting: the generic plan guesses 10 geometries × 1,000 × 1,000 cells, and a hash
+-- table sized for that guess (~1.6 MB, 40,000 groups) cost 0.4 ms per call, ten times the
+-- insert of a booking's one or two cells. Nothing at all for no geometry.
 CREATE OR REPLACE FUNCTION tiles_bump_cells(p_source text, p_geoms geometry[])
  RETURNS void
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_hashagg TO 'off'
 AS $function$
 BEGIN
+    IF cardinality(p_geoms) = 0 THEN
+        RETURN;
+    END IF;
     WITH r AS MATERIALIZED (
         SELECT tiles_cell_range(g) AS r FROM unnest(p_geoms) AS g WHERE g IS NOT NULL
     ),
