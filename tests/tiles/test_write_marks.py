@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tests.geo.helpers import lonlat
 from tests.tiles.conftest import make_appointment, make_case
@@ -110,8 +111,6 @@ def test_a_move_bumps_both_cells_and_a_hand_over_marks_both_agents_grids(world, 
 
 def test_a_case_write_is_one_statement_with_the_same_rows(world, item):
     p = world["people"]
-    from django.utils import timezone
-
     mark = _mark()
     case = make_case(
         item,
@@ -120,7 +119,7 @@ def test_a_case_write_is_one_statement_with_the_same_rows(world, item):
         centre=world["tree"]["c1"].centre,
         due_date=timezone.localdate(),
     )
-    work, grids, marked = _since(mark)
+    work, _grids, marked = _since(mark)
     assert work == {_cell_of(100, 500)}
     assert marked == {world["grids"]["A"].pk, world["grids"]["B"].pk}
     mark = _mark()
