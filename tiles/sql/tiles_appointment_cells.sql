@@ -15,8 +15,11 @@ BEGIN
         -- light's confirm_deadline) or who sees it (agent, grid, queue centre, creator: the
         -- requester's scope); a save of notes, routing or version bumps nothing
         PERFORM tiles_work_changed(
-            ARRAY(SELECT v.location FROM new_rows n JOIN old_rows o ON o.id = n.id,
-                                     LATERAL (VALUES (n.location), (o.location)) AS v(location)
+            ARRAY(SELECT v.location
+                  FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                       LATERAL (VALUES (n.location),
+                                       (CASE WHEN NOT ST_OrderingEquals(n.location, o.location)
+                                             THEN o.location END)) AS v(location)
                   WHERE (n.status, n.tracking_code, n.confirm_deadline, n.agent_id, n.grid_id,
                          n.queue_centre_id, n.created_by_id)
                         IS DISTINCT FROM

@@ -1,13 +1,11 @@
 -- tiles_figures_changed: grids whose map figures (agents, open work, overdue) a write changed:
 -- marks them stale for the figures table (cleared by tiles/figures.py's refresh) and bumps the
 -- grid layer's cells over them. Staff ids are turned into the grids they are assigned to. One
--- statement, and nothing at all for a write that names no grid and no agent; UNION by sorting
--- (a hash table sized for the generic plan's guess costs more than the few rows it holds).
+-- statement, and nothing at all for a write that names no grid and no agent.
 CREATE OR REPLACE FUNCTION tiles_figures_changed(p_grids bigint[], p_staff bigint[])
  RETURNS void
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
- SET enable_hashagg TO 'off'
 AS $function$
 DECLARE
     done integer;

@@ -5,13 +5,13 @@
 -- tiles_bump_cells('work', …) followed by tiles_figures_changed('{}', …), one statement instead
 -- of three (the booking path writes an appointment two or three times per request, and each
 -- statement paid their fixed cost). Past 4,096 cells a source is bumped as a whole
--- (tiles_generationbump). Generic plan; DISTINCT and UNION by sorting (a hash table sized for
--- the generic plan's guess costs more than the few rows of a booking).
+-- (tiles_generationbump). Generic plan; cells repeated within the statement are skipped by
+-- `ON CONFLICT DO NOTHING`, not by a DISTINCT (see tiles_bump_cells.sql: its hash table was sized
+-- for the generic plan's guess of millions of cells).
 CREATE OR REPLACE FUNCTION tiles_work_changed(p_geoms geometry[], p_staff bigint[])
  RETURNS void
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
- SET enable_hashagg TO 'off'
 AS $function$
 BEGIN
     IF cardinality(p_geoms) = 0 AND cardinality(array_remove(p_staff, NULL)) = 0 THEN
@@ -40,7 +40,7 @@ BEGIN
         ON CONFLICT (source, txid) DO NOTHING
     )
     INSERT INTO tiles_cellbump (source, x, y, txid)
-    SELECT DISTINCT n.source, cx, cy, n.tx
+    SELECT n.source, cx, cy, n.tx
     FROM n JOIN r ON r.source = n.source,
          generate_series(r.r[1], r.r[3]) AS cx, generate_series(r.r[2], r.r[4]) AS cy
     WHERE n.cells <= 4096
