@@ -80,3 +80,30 @@ def test_a_figure_change_recolours_without_fetching_tiles_again(world, live_serv
     assert grid_tiles == []
     assert "在办" in page.inner_text(".legend h4")
     assert page.errors == []
+
+
+# every tile in view of one layer, fetched and decoded by the page's MVT reader
+DECODED = """async (layer) => {
+  const l = gridMapLayers[layer], out = [];
+  for (const t of Object.values(l._tiles)) {
+    const url = L.Util.template(l._url, L.extend({x: t.coords.x, y: t.coords.y, z: t.coords.z}, l.options));
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    for (const f of L.MvtCanvas.decode(bytes, layer, 256)) out.push([f.type, f.properties, f.bbox]);
+  }
+  return out;
+}"""
+
+
+def test_the_mvt_reader_reads_postgis_tiles(world, live_server, browser):
+    page = logged_in(browser, live_server)
+    grids = {p["code"]: (kind, p, bbox) for kind, p, bbox in page.evaluate(DECODED, "grids")}
+    assert set(grids) == {"A", "B"}  # C is not manager1's
+    kind, a, bbox = grids["A"]
+    assert kind == 3  # a polygon
+    assert (a["agents"], a["open_work"], a["overdue"], a["value"]) == (1, 0, 0, 1)
+    assert a["community"] == world["tree"]["c1"].code and a["name"] == "A"
+    assert -64 <= bbox[0] < bbox[2] <= 256 + 64 and bbox[1] < bbox[3]  # tile pixels (+ buffer)
+    areas = page.evaluate(DECODED, "areas")
+    names = {p.get("name") for _kind, p, _bbox in areas}
+    assert "一社区" in names  # UTF-8 strings
+    assert page.errors == []
