@@ -51,7 +51,10 @@
     return this.pos + length;
   };
   Reader.prototype.string = function () {
-    var end = this.end(), s = utf8.decode(this.b.subarray(this.pos, end));
+    var end = this.end(), b = this.b, s = "", i = this.pos;
+    // short ASCII strings (codes) by hand: a TextDecoder call costs more than the bytes
+    while (i < end && b[i] < 0x80 && end - this.pos <= 32) s += String.fromCharCode(b[i++]);
+    if (i < end) s = utf8.decode(b.subarray(this.pos, end));
     this.pos = end;
     return s;
   };
