@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, shot, until, watched
+from tests.browser import DESKTOP, WAIT_MS, shot, until, watched
 from tests.geo.helpers import lonlat
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ PIXEL = """([x, y]) => {
 
 def logged_in(browser, live_server):
     page = watched(browser.new_page(viewport=DESKTOP, locale="zh-CN"))
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     page.goto(f"{live_server.url}/map/login/?next=/map/")
     page.fill("input[name=username]", "manager1")
     page.fill("input[name=password]", "pw-12345")
