@@ -9,7 +9,8 @@ does not depend on what else the machine runs: the figure to compare before and 
 
 Prints, per kind of request: CPU ms per request (median and mean after a warm-up), queries per
 request and the status codes, then the mix's weighted mean (benchmarks/load_mix.WEIGHTS).
-Results: benchmarks/results/load-cpu.json (--out).
+Results: benchmarks/results/load-cpu-last.json (--out); the before/after comparison reported in
+docs/performance.md ("Load") is benchmarks/results/load-cpu.json.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def main() -> None:
     parser.add_argument("--kind", action="append", help="only these kinds")
     parser.add_argument("--profile", help="write a cProfile of the measured rounds here")
     parser.add_argument("--sql", action="store_true", help="print each kind's queries once")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks/results/load-cpu.json"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks/results/load-cpu-last.json"))
     args = parser.parse_args()
     data = _setup(ROOT / "var" / args.cluster)
 
