@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from core.api.renderers import ProtobufRenderer, VectorTileRenderer
 
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
+from ..requester import authentication_classes
 from ..selectors import Tile, tile_cached, tile_gzipped, tile_lookup, tile_ref
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -20,6 +21,9 @@ MVT = "application/vnd.mapbox-vector-tile"
 class TileView(APIView):
     # vector-tile clients ask for either type; the answer is always Mapbox Vector Tile bytes
     renderer_classes = [VectorTileRenderer, ProtobufRenderer]
+    # the device token read together with the scope's staff record and the tile's generations
+    # (and cached bytes) in one statement: tiles/requester.py
+    authentication_classes = authentication_classes()
 
     @extend_schema(
         tags=["map"],
@@ -60,7 +64,9 @@ class TileView(APIView):
         )
         known = _etags(request.headers.get("If-None-Match", ""))
         # a revalidation is usually answered 304: the tile's bytes are not read with its key
-        tile = tile_lookup(ref, read_tile=not known)
+        tile = tile_lookup(
+            ref, read_tile=not known, prefetched=getattr(request, "tile_prefetched", None)
+        )
         headers = {
             "ETag": tile.etag,
             "Cache-Control": "private, no-cache",
