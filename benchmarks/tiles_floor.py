@@ -116,11 +116,16 @@ def in_process(spec: dict, n: int, shown: int) -> None:
             queries.clear()
             request(path)
             per_request = list(queries)
+        cpu_started = time.process_time()
         for _ in range(n):
             started = time.perf_counter()
             request(path)
             times.append((time.perf_counter() - started) * 1000)
-        print(f"in process {name}: {summary(times)}; {len(per_request)} statements:")
+        cpu_ms = (time.process_time() - cpu_started) * 1000 / n
+        print(
+            f"in process {name}: {summary(times)}, this process's CPU {cpu_ms:.3f} ms a request; "
+            f"{len(per_request)} statements:"
+        )
         for sql in per_request:
             print("   ", " ".join(sql.split())[:150])
     profile = cProfile.Profile()

@@ -10,20 +10,29 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.views import APIView
 
 from core.api.renderers import ProtobufRenderer, VectorTileRenderer
+from core.api.throttles import DefaultThrottlesTogether
 
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
 from ..requester import authentication_classes
 from ..selectors import Tile, tile_cached, tile_gzipped, tile_lookup, tile_ref
 
 MVT = "application/vnd.mapbox-vector-tile"
+TILE_AUTHENTICATION = authentication_classes()
 
 
 class TileView(APIView):
     # vector-tile clients ask for either type; the answer is always Mapbox Vector Tile bytes
     renderer_classes = [VectorTileRenderer, ProtobufRenderer]
-    # the device token read together with the scope's staff record and the tile's generations
-    # (and cached bytes) in one statement: tiles/requester.py
-    authentication_classes = authentication_classes()
+    # the per-user (600/min) and per-address throttles: one cache read and one write together
+    throttle_classes = [DefaultThrottlesTogether]
+
+    def get_authenticators(self):
+        """The device token read together with the scope's staff record and the tile's
+        generations (and cached bytes) in one statement (tiles/requester.py). The schema names
+        the API's own classes: the same header, the same answers."""
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_authenticators()
+        return [auth() for auth in TILE_AUTHENTICATION]
 
     @extend_schema(
         tags=["map"],
