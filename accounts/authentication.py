@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -18,6 +19,7 @@ from .services import token_digest
 _TOUCH_EVERY = timedelta(minutes=5)
 
 
+@cache
 def token_select() -> tuple[str, list]:
     """SQL selecting the live token with the digest `%s` and its user (at most one row), and the
     parts `token_from_row` reads back."""

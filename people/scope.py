@@ -14,6 +14,7 @@ Out of scope looks exactly like missing: callers answer 404 for both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -131,6 +132,7 @@ def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
+@cache
 def staff_select(user_id_sql: str) -> tuple[str, list]:
     """SQL selecting the active staff record of the user `user_id_sql` names, with its centre
     (at most one row: one staff record per user), and the parts `staff_from_row` reads back."""

@@ -30,6 +30,8 @@ repeated; anything else raises as before.
 
 from __future__ import annotations
 
+import functools
+
 from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 from rest_framework.settings import api_settings
@@ -114,7 +116,10 @@ def _plan(kwargs: dict, figure: str | None) -> dict | None:
     return plan
 
 
-def _read(digest: str, plan: dict | None):
+@functools.cache
+def _statement(layer: str | None, look: bool) -> tuple[str, dict]:
+    """The statement's text (it depends only on the layer and on whether it looks up a tile)
+    and where its parts lie in a row."""
     token_sql, token_parts = token_select()
     staff_sql, staff_parts = staff_select("(SELECT user_id FROM tok)")
     token_end = sum(len(fields) for _model, fields in token_parts)
@@ -124,25 +129,21 @@ def _read(digest: str, plan: dict | None):
         "token_end": token_end,
         "staff_end": token_end + sum(len(fields) for _model, fields in staff_parts),
     }
-    if plan is None:
+    if layer is None:
         sql = f"WITH tok AS ({token_sql}), st AS ({staff_sql}) "
         sql += "SELECT tok.*, st.* FROM (SELECT 1) one LEFT JOIN tok ON true LEFT JOIN st ON true"
-        return _fetchone(sql, [digest]), parts, None
-    spec = plan["spec"]
-    counts, params = counts_sql([*spec.sources, *spec.whole_sources], spec.sources, plan["cells"])
+        return sql, parts
+    counts, _params = counts_sql([], [], (1, 1, 0, 0))
     sql = (
         f"{counts}, tok AS ({token_sql}), st AS ({staff_sql}), "
         "k AS (SELECT string_agg(generation, '-' ORDER BY ord) AS gens FROM gens) "
     )
-    params += [digest]
-    if plan["key"] is None:
+    if not look:
         sql += (
             "SELECT tok.*, st.*, k.gens, NULL, false "
             "FROM k LEFT JOIN tok ON true LEFT JOIN st ON true"
         )
-        row = _fetchone(sql, params)
-        return row, parts, Prefetched(spec.name, plan["cells"], PRIMARY, row[-3])
-    prefix, suffix = plan["key"]
+        return sql, parts
     looked = "(tok.is_superuser OR st.roles::text[] && %s::text[])"
     sql += (
         f"SELECT tok.*, st.*, k.gens, c.data, coalesce({looked}, false) "
@@ -150,8 +151,25 @@ def _read(digest: str, plan: dict | None):
         f"LEFT JOIN tiles_tilecache c ON {looked} "
         "AND c.key = %s || k.gens || %s AND c.expires > now()"
     )
-    roles = sorted(str(role) for role in EVERYTHING_ROLES)
-    row = _fetchone(sql, [*params, roles, roles, prefix, suffix])
+    return sql, parts
+
+
+EVERYTHING = sorted(str(role) for role in EVERYTHING_ROLES)
+
+
+def _read(digest: str, plan: dict | None):
+    if plan is None:
+        sql, parts = _statement(None, False)
+        return _fetchone(sql, [digest]), parts, None
+    spec = plan["spec"]
+    _counts, params = counts_sql([*spec.sources, *spec.whole_sources], spec.sources, plan["cells"])
+    sql, parts = _statement(spec.name, plan["key"] is not None)
+    params.append(digest)
+    if plan["key"] is None:
+        row = _fetchone(sql, params)
+        return row, parts, Prefetched(spec.name, plan["cells"], PRIMARY, row[-3])
+    prefix, suffix = plan["key"]
+    row = _fetchone(sql, [*params, EVERYTHING, EVERYTHING, prefix, suffix])
     gens, data, looked_up = row[-3:]
     prefetched = Prefetched(
         layer=spec.name,
