@@ -8,6 +8,12 @@ tiles benchmark's, or `synth_grids --grids 3000` + `synth_staff`):
 - over HTTP (gunicorn, 2 sync workers, loopback, token auth, gzip): p50/p95 of the same.
 
     python -m benchmarks.tiles_floor [--requests 2000] [--profile 40] [--no-http]
+    python -m benchmarks.tiles_floor --ab /work/main [--requests 400]
+
+`--ab DIR`: the HTTP part against two servers at once, this checkout's and the one in DIR (an
+older commit's checkout on the same database schema), one gunicorn worker each, requests
+alternating between them — on a shared machine whose load comes and goes, both see the same
+load. Cached tiles at zooms 12–15 (those of the tiles benchmark's sample) and the empty tile.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", type=int, default=40, help="functions shown")
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--ab", help="a checkout to compare with, over HTTP")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -49,6 +56,8 @@ def main() -> None:
     tiles = {"grid_z14": f"grids/{z}/{x}/{y}", "empty": f"grids/15/{2 * x}/{2 * y + 2**9}"}
     spec = {"token": token, "tiles": tiles}
     child = [sys.executable, "-m", "benchmarks.tiles_floor", "--child", json.dumps(spec)]
+    if args.ab:
+        return ab(args.ab, token, extent, args.requests)
     env = production_env()
     subprocess.run(
         [*child, "--requests", str(args.requests), "--profile", str(args.profile)],
@@ -73,6 +82,82 @@ def main() -> None:
                     cache[state] = cache.get(state, 0) + 1
             print(f"HTTP {name}: {summary(times)} X-Tile-Cache {cache}")
     print("uptime:", os.popen("uptime").read().strip())
+
+
+def ab(other: str, token: str, extent, n: int) -> None:
+    import contextlib
+    import random
+
+    from benchmarks.server import production_env
+    from benchmarks.tiles import ZOOMS, sample_tiles
+
+    here = os.getcwd()
+    samples = {z: sample_tiles(extent, z, 5, random.Random(20261128)) for z in ZOOMS}
+    _z, x, y = samples[15][0]
+    paths = {f"z{z}": [f"grids/{z}/{x}/{y}" for z, x, y in samples[z]] for z in ZOOMS}
+    paths["empty"] = [f"grids/15/{x}/{y + 2**9}"]
+    headers = {"Authorization": f"Token {token}", "Accept-Encoding": "gzip"}
+    with contextlib.ExitStack() as stack:
+        ports = {}
+        for name, directory, port in (("this", here, 19301), ("other", other, 19302)):
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "server.wsgi:application",
+                    "--chdir",
+                    directory,
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "-w",
+                    "1",
+                    "--log-level",
+                    "warning",
+                ],
+                env={**production_env(), "PYTHONPATH": directory},
+                cwd=directory,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            stack.callback(server.wait, 30)
+            stack.callback(server.terminate)
+            ports[name] = port
+        conns = {}
+        for name, port in ports.items():
+            for _ in range(150):
+                try:
+                    probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    probe.request("GET", "/healthz")
+                    if probe.getresponse().status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            conns[name] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def get(name, path):
+            started = time.perf_counter()
+            conns[name].request("GET", f"/api/v1/tiles/{path}.pbf", headers=headers)
+            response = conns[name].getresponse()
+            response.read()
+            return (time.perf_counter() - started) * 1000, response.getheader("X-Tile-Cache")
+
+        for group in paths.values():  # made and cached (both servers share the cache table)
+            for path in group:
+                for name in conns:
+                    get(name, path)
+                    get(name, path)
+        print("uptime before:", os.popen("uptime").read().strip())
+        for label, group in paths.items():
+            times = {name: [] for name in conns}
+            for i in range(n):
+                path = group[i % len(group)]
+                for name in conns if i % 2 else reversed(list(conns)):
+                    ms, state = get(name, path)
+                    assert state == "hit", (name, path, state)
+                    times[name].append(ms)
+            print(label, {name: summary(t) for name, t in times.items()})
+        print("uptime after:", os.popen("uptime").read().strip())
 
 
 def in_process(spec: dict, n: int, shown: int) -> None:

@@ -39,6 +39,13 @@ def with_token(key: str | None, keyword: str = "Token") -> APIClient:
     return client
 
 
+def signed_in(staff_or_user) -> APIClient:
+    """A browser's session, as the map page has (a real session row, SessionAuthentication)."""
+    client = APIClient()
+    client.force_login(getattr(staff_or_user, "user", staff_or_user))
+    return client
+
+
 def answer(response) -> tuple:
     body = response.json() if response["Content-Type"] == "application/json" else response.content
     return response.status_code, body, response.get("ETag"), response.get("WWW-Authenticate")
@@ -50,11 +57,13 @@ def answer(response) -> tuple:
 def test_a_token_gets_what_the_api_gives_the_same_user(world, who):
     person = world["people"][who]
     key = token_for(person)
+    session = signed_in(person)
     for layer in LAYERS:
         url = tile_url(layer, *WORLD_TILE)
         expected = answer(client_for(person).get(url))  # the API's own authentication path
         for _made_then_cached in range(2):
             assert answer(with_token(key).get(url)) == expected, (who, layer)
+            assert answer(session.get(url)) == expected, (who, layer, "session")
 
 
 def test_a_token_first_then_the_api_path_from_its_cache(world):
@@ -97,14 +106,36 @@ def test_a_cached_tile_costs_one_statement(world):
     assert len(context.captured_queries) == 1
 
 
+def test_a_signed_in_cached_tile_costs_the_session_the_user_and_one_statement(world):
+    client = signed_in(world["people"]["district"])
+    url = tile_url("grids", *WORLD_TILE)
+    assert client.get(url)["X-Tile-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response["X-Tile-Cache"] == "hit"
+    assert len(context.captured_queries) == 3, [q["sql"][:80] for q in context]
+
+
+def test_a_manager_signed_in_never_gets_the_district_tile(world):
+    p = world["people"]
+    url = tile_url("grids", *WORLD_TILE)
+    assert len(decode(signed_in(p["district"]).get(url))["grids"]) == 3
+    manager = signed_in(p["manager2"])
+    for _made_then_cached in range(2):
+        assert {f["code"] for f in decode(manager.get(url))["grids"]} == {"C"}
+
+
 def test_a_deactivated_staff_member_sees_what_the_api_lets_them_see(world):
     person = world["people"]["manager1"]
     key = token_for(person)
     person.active = False
     person.save(update_fields=["active"])
+    session = signed_in(person)
     for layer in LAYERS:
         url = tile_url(layer, *WORLD_TILE)
-        assert answer(with_token(key).get(url)) == answer(client_for(person).get(url)), layer
+        expected = answer(client_for(person).get(url))
+        assert answer(with_token(key).get(url)) == expected, layer
+        assert answer(session.get(url)) == expected, layer
 
 
 @pytest.mark.parametrize(

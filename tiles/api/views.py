@@ -13,7 +13,7 @@ from core.api.renderers import ProtobufRenderer, VectorTileRenderer
 from core.api.throttles import DefaultThrottlesTogether
 
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
-from ..requester import authentication_classes
+from ..requester import authentication_classes, prefetch_signed_in
 from ..selectors import Tile, tile_cached, tile_gzipped, tile_lookup, tile_ref
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -63,6 +63,9 @@ class TileView(APIView):
         and administrators only). Zoom 0–22; grids, appointments and agents from zoom
         10, gaps from 8. Cached per data generation over the tile and scope; `ETag` and `If-None-Match`;
         gzip-compressed when the client accepts it (`Content-Encoding: gzip`)."""
+        prefetched = getattr(request, "tile_prefetched", None) or prefetch_signed_in(
+            request, {"layer": layer, "z": z, "x": x, "y": y}
+        )
         ref = tile_ref(
             user=request.user,
             layer=layer,
@@ -73,9 +76,7 @@ class TileView(APIView):
         )
         known = _etags(request.headers.get("If-None-Match", ""))
         # a revalidation is usually answered 304: the tile's bytes are not read with its key
-        tile = tile_lookup(
-            ref, read_tile=not known, prefetched=getattr(request, "tile_prefetched", None)
-        )
+        tile = tile_lookup(ref, read_tile=not known, prefetched=prefetched)
         headers = {
             "ETag": tile.etag,
             "Cache-Control": "private, no-cache",
