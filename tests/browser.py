@@ -29,6 +29,9 @@ ARGS = [
 ]
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 800}
+# how long a step may wait for the page: generous, the machines running CI are shared and loaded
+# (a step that never happens still fails, only later)
+WAIT_MS = 30_000
 
 
 @pytest.fixture

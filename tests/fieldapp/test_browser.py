@@ -26,7 +26,7 @@ from appointments.models import Appointment, AppointmentEvent
 from attachments.models import Attachment
 from cases import services as case_services
 from cases.models import Case
-from tests.browser import PHONE, eventually, in_db, until, watched
+from tests.browser import PHONE, WAIT_MS, eventually, in_db, until, watched
 from tests.browser import shot as browser_shot
 from visits.models import Visit
 
@@ -38,7 +38,7 @@ def phone(browser, live_server, geolocation=None):
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     if geolocation:
         context.grant_permissions(["geolocation"], origin=live_server.url)
         context.set_geolocation(geolocation)

@@ -15,7 +15,7 @@ import pytest
 from cases.models import Case, Status
 from feedback import services as feedback_services
 from feedback.models import Complaint
-from tests.browser import DESKTOP, in_db, until, watched
+from tests.browser import DESKTOP, WAIT_MS, in_db, until, watched
 from tests.browser import shot as browser_shot
 from tests.cases.conftest import accepted_case, act
 
@@ -28,7 +28,7 @@ def shot(page, name):
 
 def desk(browser, live_server, username):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     page = watched(context.new_page())
     page.goto(f"{live_server.url}/desk/")
     page.wait_for_selector("input[name=username]")

@@ -14,7 +14,7 @@ import pytest
 
 from geo.models import Grid
 from people.models import Role
-from tests.browser import DESKTOP, eventually, in_db, shot, until, watched
+from tests.browser import DESKTOP, WAIT_MS, eventually, in_db, shot, until, watched
 from tests.factories import make_staff
 from tests.geo.helpers import lonlat, rect_geojson
 
@@ -57,7 +57,7 @@ def test_a_self_intersecting_feature_is_marked_then_repaired_and_applied(
         ],
     }
     page = watched(browser.new_page(viewport=DESKTOP, locale="zh-CN"))
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
 
     page.goto(f"{live_server.url}/map/boundaries/")
     page.fill("input[name=username]", "district")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from geo import services as geo_services
 from geo.models import Grid
 from people.models import GridAssignment, Role
-from tests.browser import DESKTOP, eventually, in_db, shot, until, watched
+from tests.browser import DESKTOP, WAIT_MS, eventually, in_db, shot, until, watched
 from tests.factories import make_staff
 from tests.geo.helpers import lonlat, rect
 
@@ -28,7 +28,7 @@ def open_console(browser, live_server, username: str):
     """A page logged in as `username` with edit mode on and the grids in view loaded."""
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = watched(context.new_page())
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     page.goto(f"{live_server.url}/map/login/?next=/map/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-12345")

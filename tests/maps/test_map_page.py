@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, shot, watched
+from tests.browser import DESKTOP, WAIT_MS, shot, watched
 from tests.geo.helpers import lonlat
 
 
@@ -21,7 +21,7 @@ from tests.geo.helpers import lonlat
 def test_a_manager_sees_the_grids_and_reads_a_grids_panel(world, live_server, browser):
     lon, lat = lonlat(250, 500)  # the middle of grid A
     page = watched(browser.new_page(viewport=DESKTOP, locale="zh-CN"))
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
 
     page.goto(f"{live_server.url}/map/")
     assert "/map/login/" in page.url

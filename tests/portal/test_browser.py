@@ -16,7 +16,7 @@ from appointments.models import Appointment
 from cases.models import Case, Status
 from feedback.models import Suggestion
 from tests.a11y import axe_violations
-from tests.browser import PHONE, eventually, in_db, until, watched
+from tests.browser import PHONE, WAIT_MS, eventually, in_db, until, watched
 from tests.browser import shot as browser_shot
 from tests.geo.helpers import lonlat
 from tests.worlds.cases import accepted_case
@@ -35,7 +35,7 @@ def phone(browser, live_server, *, geolocation=None, javascript=True):
         locale="zh-CN",
         java_script_enabled=javascript,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     if geolocation:
         context.grant_permissions(["geolocation"], origin=live_server.url)
         context.set_geolocation(geolocation)
