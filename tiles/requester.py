@@ -31,6 +31,7 @@ repeated; anything else raises as before.
 from __future__ import annotations
 
 import functools
+import re
 
 from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
@@ -109,10 +110,10 @@ def _plan(kwargs: dict, figure: str | None) -> dict | None:
     if route is not None and route.routable:
         return None  # the request may read a replica: generations are read there (ADR 0031)
     spec = LAYERS.get(kwargs.get("layer", ""))
-    try:
-        z, x, y = (int(kwargs[n]) for n in ("z", "x", "y"))
-    except (KeyError, TypeError, ValueError):
-        return None
+    numbers = [str(kwargs.get(n, "")) for n in ("z", "x", "y")]
+    if not all(re.fullmatch(r"[0-9]{1,8}", n) for n in numbers):
+        return None  # the view answers invalid_tile
+    z, x, y = (int(n) for n in numbers)
     if spec is None or not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         return None
     figure = figure or DEFAULT_FIGURE
