@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=40, help="functions shown")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--ab", help="a checkout to compare with, over HTTP")
+    parser.add_argument("--redis", help="REDIS_URL for both servers (tiles and counters in Redis)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -57,7 +58,7 @@ def main() -> None:
     spec = {"token": token, "tiles": tiles}
     child = [sys.executable, "-m", "benchmarks.tiles_floor", "--child", json.dumps(spec)]
     if args.ab:
-        return ab(args.ab, token, extent, args.requests)
+        return ab(args.ab, token, extent, args.requests, args.redis)
     env = production_env()
     subprocess.run(
         [*child, "--requests", str(args.requests), "--profile", str(args.profile)],
@@ -84,7 +85,7 @@ def main() -> None:
     print("uptime:", os.popen("uptime").read().strip())
 
 
-def ab(other: str, token: str, extent, n: int) -> None:
+def ab(other: str, token: str, extent, n: int, redis: str | None = None) -> None:
     import contextlib
     import random
 
@@ -158,6 +159,15 @@ def ab(other: str, token: str, extent, n: int) -> None:
                     times[name].append(ms)
             print(label, {name: summary(t) for name, t in times.items()})
         print("uptime after:", os.popen("uptime").read().strip())
+
+
+def _redis_env(redis: str | None) -> dict:
+    """REDIS_URL, and throttle windows of a second: the benchmark server's lifted rates
+    (1,000,000 a minute) would keep every request of the last minute in each history, pickled
+    through Redis on every request."""
+    if not redis:
+        return {}
+    return {"REDIS_URL": redis, "THROTTLE_PER_USER": "100000/s", "THROTTLE_PER_ADDRESS": "100000/s"}
 
 
 def in_process(spec: dict, n: int, shown: int) -> None:
