@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.views import APIView
 
 from core.api.renderers import ProtobufRenderer, VectorTileRenderer
-from core.api.throttles import DefaultThrottlesTogether
 
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
 from ..requester import authentication_classes, prefetch_signed_in
@@ -23,8 +22,6 @@ TILE_AUTHENTICATION = authentication_classes()
 class TileView(APIView):
     # vector-tile clients ask for either type; the answer is always Mapbox Vector Tile bytes
     renderer_classes = [VectorTileRenderer, ProtobufRenderer]
-    # the per-user (600/min) and per-address throttles: one cache read and one write together
-    throttle_classes = [DefaultThrottlesTogether]
 
     def get_authenticators(self):
         """The device token read together with the scope's staff record and the tile's
