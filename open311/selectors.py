@@ -37,6 +37,10 @@ DEFAULT_WINDOW = timedelta(days=90)
 MAX_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
 CLOSED_CASE_STATUSES = (CaseStatus.DECLINED, CaseStatus.RETURNED, CaseStatus.CLOSED)
+# the status labels as get_status_display() gives them (lazy: translated when read), without
+# its per-call rebuilding of the choices (up to 1,000 rows a list: ADR 0036)
+_APPOINTMENT_LABELS = dict(AppointmentStatus.choices)
+_CASE_LABELS = dict(CaseStatus.choices)
 STATUSES = ("open", "closed")
 
 
@@ -264,7 +268,7 @@ def _appointment_row(a: Appointment) -> dict:
     return _row(
         code=a.tracking_code,
         closed=a.status == AppointmentStatus.CANCELLED,
-        status_label=str(a.get_status_display()),
+        status_label=str(_APPOINTMENT_LABELS.get(a.status, a.status)),
         version=a.item_version,
         item_code=a.service_item.code,
         agency=a.agency,
@@ -285,7 +289,7 @@ def _case_row(c: Case) -> dict:
     return _row(
         code=c.tracking_code,
         closed=c.status in CLOSED_CASE_STATUSES,
-        status_label=str(c.get_status_display()),
+        status_label=str(_CASE_LABELS.get(c.status, c.status)),
         version=c.item_version,
         item_code=c.service_item.code,
         agency=c.centre.name,

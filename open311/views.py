@@ -9,17 +9,20 @@ throttled per key. Left out of the OpenAPI schema: the GeoReport v2 spec is this
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, permissions
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from core.api.input import check_url
 from core.api.parsers import FormParser, MultiPartParser
+from core.api.throttles import AnonRateThrottle, SimpleRateThrottle
 from core.errors import ApplicationError, NotFound
 
 from . import keys, selectors, services
@@ -153,8 +156,25 @@ class RequestList(Open311View):
 
     def get(self, request, fmt):
         """GET service requests: appointments and cases, filtered as the spec says."""
-        query = selectors.request_query(request.query_params)
-        return render(selectors.requests_search(query), fmt, root="service_requests")
+        seconds = settings.OPEN311_LIST_CACHE_SECONDS
+        if not seconds:
+            query = selectors.request_query(request.query_params)
+            return render(selectors.requests_search(query), fmt, root="service_requests")
+        # the same public list for everyone who asks the same question: rendered once per
+        # OPEN311_LIST_CACHE_SECONDS for every web node (ADR 0036); an invalid query raises
+        # before anything is stored
+        params = sorted(
+            (k, v) for k in request.query_params for v in request.query_params.getlist(k)
+        )
+        key = "open311:list:" + hashlib.sha256(repr((fmt, params)).encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is None:
+            query = selectors.request_query(request.query_params)
+            response = render(selectors.requests_search(query), fmt, root="service_requests")
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+            return response
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
 
     def post(self, request, fmt):
         """POST service request: a new appointment, routed like any other."""

@@ -14,14 +14,14 @@ Out of scope looks exactly like missing: callers answer 404 for both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core import rows
 from geo.models import ServiceCentre
-from geo.selectors import area_ids_above, area_ids_below
 
 from .models import GridAssignment, Role, Staff
 
@@ -108,37 +108,94 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_people_scope", None)
     if cached is not None:
         return cached
-    scope = _compute(user)
-    if user is not None and getattr(user, "is_authenticated", False):
+    scope = _compute(user, _active_staff(user.pk) if _signed_in(user) else None)
+    if _signed_in(user):
         user._people_scope = scope
     return scope
 
 
-def _active_staff(user_id: int) -> Staff | None:
-    """The user's active staff record with its centre, in one plain query (every request asks);
-    positions and the centre's location are left deferred: no scope decision reads them."""
+def scope_with_staff(user, staff: Staff | None) -> Scope:
+    """`scope_for` when the caller has already read the user's active staff record with
+    `staff_select()` in its own statement (the tile path reads it with the token): the same
+    scope, one query fewer."""
+    cached = getattr(user, "_people_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute(user, staff)
+    if _signed_in(user):
+        user._people_scope = scope
+    return scope
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+@cache
+def staff_select(user_id_sql: str) -> tuple[str, list]:
+    """SQL selecting the active staff record of the user `user_id_sql` names, with its centre
+    (at most one row: one staff record per user), and the parts `staff_from_row` reads back."""
     staff_fields, staff_columns = rows.columns(Staff, "s", skip=("last_position",))
     centre_fields, centre_columns = rows.columns(ServiceCentre, "c", skip=("location",))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {staff_columns}, {centre_columns} FROM people_staff s "
-            "LEFT JOIN geo_servicecentre c ON c.id = s.centre_id "
-            "WHERE s.user_id = %s AND s.active",
-            [user_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    sql = (
+        f"SELECT {staff_columns}, {centre_columns} FROM people_staff s "
+        "LEFT JOIN geo_servicecentre c ON c.id = s.centre_id "
+        f"WHERE s.user_id = {user_id_sql} AND s.active"
+    )
+    return sql, [(Staff, staff_fields), (ServiceCentre, centre_fields)]
+
+
+def staff_from_row(row, parts) -> Staff | None:
+    """The staff record (with its centre) from a row of `staff_select`'s columns; None for a
+    row of NULLs (no active staff record)."""
+    staff_part = parts[0]
+    if row is None or row[[f.name for f in staff_part[1]].index("id")] is None:
         return None
-    staff, centre = rows.split(row, (Staff, staff_fields), (ServiceCentre, centre_fields))
+    staff, centre = rows.split(row, *parts)
     if staff.centre_id is not None:
         staff.centre = centre
     return staff
 
 
-def _compute(user) -> Scope:
+def _active_staff(user_id: int) -> Staff | None:
+    """The user's active staff record with its centre, in one plain query (every request asks);
+    positions and the centre's location are left deferred: no scope decision reads them."""
+    sql, parts = staff_select("%s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    return staff_from_row(row, parts)
+
+
+def _area_sets(roots: set[int], reach: set[int]) -> tuple[set[int], set[int]]:
+    """What a scope manages (`roots` and every area below them) and sees (`reach`, every area
+    below and above it), in one statement: geo.selectors' area_ids_below(roots) and
+    area_ids_below(reach) | area_ids_above(reach), without three round trips (ADR 0036)."""
+    if not reach:
+        return set(), set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE down AS (
+                SELECT id, id = ANY(%(roots)s) AS managed FROM geo_area WHERE id = ANY(%(reach)s)
+                UNION
+                SELECT a.id, d.managed FROM geo_area a JOIN down d ON a.parent_id = d.id
+            ), up AS (
+                SELECT id, parent_id FROM geo_area WHERE id = ANY(%(reach)s)
+                UNION
+                SELECT a.id, a.parent_id FROM geo_area a JOIN up u ON a.id = u.parent_id
+            )
+            SELECT id, managed FROM down UNION ALL SELECT id, false FROM up
+            """,
+            {"roots": list(roots), "reach": list(reach)},
+        )
+        found = cursor.fetchall()
+    return {i for i, managed in found if managed}, {i for i, _managed in found}
+
+
+def _compute(user, staff: Staff | None) -> Scope:
     if user is None or not user.is_authenticated:
         return NOBODY
-    staff = _active_staff(user.pk)
     if user.is_superuser:
         return Scope(staff=staff, everything=True, editor=True)
     if staff is None:
@@ -154,19 +211,21 @@ def _compute(user) -> Scope:
     agent_areas: set[int] = set()
     if Role.AGENT in roles:
         today = timezone.localdate()
-        rows = GridAssignment.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=today),
-            staff=staff,
-            valid_from__lte=today,
-            grid__retired_at__isnull=True,
-        ).values_list("grid_id", "grid__community_id")
-        for grid_id, community_id in rows:
-            own_grids.add(grid_id)
-            agent_areas.add(community_id)
+        # where the ORM would read them: a caught-up replica on a routed GET (ADR 0031)
+        with connections[router.db_for_read(GridAssignment)].cursor() as cursor:
+            cursor.execute(
+                "SELECT ga.grid_id, g.community_id FROM people_gridassignment ga "
+                "JOIN geo_grid g ON g.id = ga.grid_id "
+                "WHERE ga.staff_id = %s AND ga.valid_from <= %s "
+                "AND (ga.valid_to IS NULL OR ga.valid_to > %s) AND g.retired_at IS NULL",
+                [staff.pk, today, today],
+            )
+            for grid_id, community_id in cursor.fetchall():
+                own_grids.add(grid_id)
+                agent_areas.add(community_id)
         if staff.centre is not None:
             agent_areas.add(staff.centre.area_id)
-    managed = area_ids_below(roots)
-    visible = area_ids_below(roots | agent_areas) | area_ids_above(roots | agent_areas)
+    managed, visible = _area_sets(roots, roots | agent_areas)
     return Scope(
         staff=staff,
         editor=editor and bool(roots),

@@ -450,12 +450,16 @@ def positions_record(
     )
     _check_replayed_positions(staff, reports)
     newest = max(reports, key=lambda r: r.recorded_at)
-    locked = Staff.objects.select_for_update().get(pk=staff.pk)
-    if locked.last_position_at is None or newest.recorded_at > locked.last_position_at:
-        locked.last_position = newest.location
-        locked.last_position_at = newest.recorded_at
-        locked.last_position_accuracy_m = newest.accuracy_m
-        locked.save(update_fields=["last_position", "last_position_at", "last_position_accuracy_m"])
+    # one conditional UPDATE (it takes the row's lock itself): the last position moves only
+    # forward, also when batches of one agent arrive concurrently
+    Staff.objects.filter(
+        Q(last_position_at__isnull=True) | Q(last_position_at__lt=newest.recorded_at),
+        pk=staff.pk,
+    ).update(
+        last_position=newest.location,
+        last_position_at=newest.recorded_at,
+        last_position_accuracy_m=newest.accuracy_m,
+    )
     return len(reports)
 
 

@@ -17,6 +17,8 @@ from people.api.views import public_board_page
 from server.health import healthz
 
 api_v1 = [
+    # first: a map asks for tiles dozens at a time, and each pattern tried costs (issue 20)
+    path("tiles/", include("tiles.urls")),
     path("auth/", include("accounts.urls")),
     path("", include("geo.urls")),
     path("", include("people.urls")),
@@ -32,7 +34,6 @@ api_v1 = [
     path("", include("mobile_api.urls")),
     path("audit/", include("audit.urls")),
     path("", include("supervision.urls")),
-    path("tiles/", include("tiles.urls")),
     path("", include("maps.api_urls")),
 ]
 

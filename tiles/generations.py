@@ -59,6 +59,12 @@ def _count_params(sources, cell_sources, cells) -> list:
     return [sources, sources, sources, cell_sources, x0, x1, y0, y1, cell_sources, x0, x1, y0, y1]
 
 
+def counts_sql(sources, cell_sources, cells) -> tuple[str, list]:
+    """The CTEs (`WITH …`) ending in `gens (ord, source, generation)`, and their parameters, for
+    a statement of its own that reads the generations (tiles/requester.py)."""
+    return _COUNTS, _count_params(sources, cell_sources, cells)
+
+
 def generations(
     sources, cells: tuple[int, int, int, int] = NO_CELLS, cell_sources=None
 ) -> dict[str, str]:

@@ -23,7 +23,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db.replicas import read_connection
+from core.db.replicas import read_alias, read_connection
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from people.scope import scope_for
 
@@ -98,9 +98,7 @@ def tile_ref(
     if spec.name != "grids":
         figure = "-"
     request = TileRequest(user=user, scope=scope, z=zi, x=xi, y=yi, figure=figure, now=now)
-    suffix = ":".join(
-        ["", spec.scope_key(scope, user), figure, _clock(spec.clock, now), f"{zi}/{xi}/{yi}"]
-    )
+    suffix = key_suffix(spec, spec.scope_key(scope, user), figure, now, (zi, xi, yi))
     return TileRef(
         layer=spec,
         request=request,
@@ -110,10 +108,45 @@ def tile_ref(
     )
 
 
-def tile_lookup(ref: TileRef, *, read_tile: bool = True) -> Tile:
+def key_suffix(spec: Layer, scope_key: str, figure: str, now: datetime, zxy) -> str:
+    z, x, y = zxy
+    return ":".join(["", scope_key, figure, _clock(spec.clock, now), f"{z}/{x}/{y}"])
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What the tile path's authentication read in its one statement (tiles/requester.py): the
+    generations of `layer` over `cells`, read on `alias`, and — when `looked` — the cached tile
+    under `key` (None: not cached). Used only for a TileRef of the same layer and cells read on
+    the same database, and the tile only under the very same key."""
+
+    layer: str
+    cells: tuple[int, int, int, int]
+    alias: str
+    gens: str
+    looked: bool = False
+    key: str = ""
+    data: bytes | None = None
+
+
+def tile_lookup(
+    ref: TileRef, *, read_tile: bool = True, prefetched: Prefetched | None = None
+) -> Tile:
     """The tile's key from the current generations and, if `read_tile`, its cached bytes: one
-    statement."""
+    statement, or none when the request's authentication read them already (`prefetched`)."""
     spec = ref.layer
+    if (
+        prefetched is not None
+        and prefetched.layer == spec.name
+        and prefetched.cells == ref.cells
+        and prefetched.alias == read_alias()
+    ):
+        key = ref.prefix + prefetched.gens + ref.suffix
+        if not read_tile:
+            return Tile(key=key, gzipped=None)
+        if prefetched.looked and prefetched.key == key:
+            return Tile(key=key, gzipped=prefetched.data)
+        return Tile(key=key, gzipped=cache.get(key))
     gens, data = generations_and_tile(
         [*spec.sources, *spec.whole_sources],
         spec.sources,

@@ -13,13 +13,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from catalogue.notice import notice_data
 from core.api.input import query_choice, query_division_code
 from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.api.privacy import NO_STORE
+from core.api.throttles import AnonRateThrottle, UserRateThrottle
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from people.scope import scope_for

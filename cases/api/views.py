@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from appointments.models import ResidentIdRead
@@ -21,6 +20,7 @@ from core.api.pagination import CURSOR_PARAMETERS, cursor_page, cursor_page_of
 from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.api.privacy import NO_STORE, no_store
 from core.api.renderers import PDFRenderer
+from core.api.throttles import AnonRateThrottle
 from core.errors import NotFound, PermissionDenied
 from geo.api.fields import CRS_QUERY_PARAMETER, output_crs
 from geo.geometry import parse_point

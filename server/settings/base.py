@@ -334,7 +334,7 @@ CACHES = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     _redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         # a Redis that does not answer fails the request in a second, not a worker's timeout
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -343,6 +343,11 @@ if REDIS_URL:
         "default": {**_redis, "KEY_PREFIX": "c"},
         "counters": {**_redis, "KEY_PREFIX": "n"},
     }
+
+# the public Open311 list (GET requests.json) answered from the shared cache for this many seconds
+# after one render: every client asking the same question within it gets the same answer
+# (ADR 0036). 0 (the default here and in tests): rendered for every request; production: 5
+OPEN311_LIST_CACHE_SECONDS = int(os.environ.get("OPEN311_LIST_CACHE_SECONDS", "0"))
 
 # --- Read replicas (ADR 0031) -----------------------------------------------------------------
 # DATABASE_REPLICA_URLS: comma-separated streaming replicas of DATABASE_URL. The read-heavy GET

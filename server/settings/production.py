@@ -27,6 +27,9 @@ if not os.environ.get("DATABASE_URL"):
 
 DEBUG = False
 
+# the public Open311 list: rendered at most once per 5 s per question (base.py, ADR 0036)
+OPEN311_LIST_CACHE_SECONDS = int(os.environ.get("OPEN311_LIST_CACHE_SECONDS", "5"))
+
 # HTTPS (README "Security"). The usual deployment: nginx or a load balancer ends TLS and passes
 # requests on over plain HTTP with `X-Forwarded-Proto`, which it sets (overwriting any the client
 # sent). These defaults pass `manage.py check --deploy`; a demo without TLS (docker compose on

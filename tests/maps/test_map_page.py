@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, WAIT_MS, shot, watched
+from tests.browser import DESKTOP, WAIT_MS, shot, until, watched
 from tests.geo.helpers import lonlat
 
 
@@ -33,7 +33,7 @@ def test_a_manager_sees_the_grids_and_reads_a_grids_panel(world, live_server, br
         "async () => (await fetch('/map/')).headers.get('content-security-policy')"
     )
 
-    page.wait_for_function("Number(document.getElementById('map').dataset.gridsDrawn) > 0")
+    until(page, "Number(document.getElementById('map').dataset.gridsDrawn) > 0")
     drawn = int(page.get_attribute("#map", "data-grids-drawn"))
     assert drawn >= 2  # grids A and B of 一社区 (C is not this manager's)
 

@@ -37,8 +37,8 @@ def test_staff_log_in_with_username_and_password_and_get_the_map(world):
     html = page.content.decode()
     assert "网格覆盖审查" in html and "王站长" in html
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    # the viewer's three scripts, then (for those who may edit) Geoman and the console's four
-    assert len(scripts) == 8 and all(src.startswith("/static/maps/") for src in scripts)
+    # the viewer's four scripts, then (for those who may edit) Geoman and the console's four
+    assert len(scripts) == 9 and all(src.startswith("/static/maps/") for src in scripts)
     config = config_of(page)
     assert config["tilesUrl"] == "/api/v1/tiles/{layer}/{z}/{x}/{y}.pbf"
     assert config["panelUrl"] == "/api/v1/grids/{code}/panel/"
@@ -97,6 +97,7 @@ def test_an_optional_basemap_comes_from_settings(world, settings):
     "path",
     [
         "maps/map.js",
+        "maps/mvt-canvas.js",
         "maps/map.css",
         "maps/vendor/leaflet/leaflet.js",
         "maps/vendor/leaflet/leaflet.css",

@@ -84,3 +84,44 @@ def test_a_station_managers_view_of_open_work(case_world):
         response = client_for(p[who]).get(f"/api/v1/stations/{c1}/work/")
         assert response.status_code == status, who
     assert client_for(p["manager1"]).get("/api/v1/stations/999999999999/work/").status_code == 404
+
+
+def test_visits_of_the_day_and_in_progress_are_tasks(case_world):
+    """Scheduled for the day (in Shanghai time) or in progress: a task titled by its subject's
+    address; another day's, a finished one and another agent's are not."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from visits.models import Visit
+
+    p = case_world["people"]
+    agent = p["agent1"]
+    waiting = book(300, 400)
+    case = open_walk_in(agent)
+    Case.objects.filter(pk=case.pk).update(address="三村 5 号")
+    sh = ZoneInfo("Asia/Shanghai")
+    # 00:30 on 1 Dec in Shanghai is still 30 Nov in UTC: the day is Shanghai's
+    early = datetime(2026, 12, 1, 0, 30, tzinfo=sh)
+
+    def visit(**fields):
+        return Visit.objects.create(created_by=agent.user, **{"agent": agent, **fields})
+
+    today_visit = visit(appointment=waiting, scheduled_for=early, destination=point(30, 40))
+    running = visit(
+        case=case, status=Visit.Status.IN_PROGRESS, scheduled_for=early - timedelta(days=3)
+    )
+    visit(appointment=waiting, scheduled_for=early + timedelta(days=1))
+    visit(case=case, status=Visit.Status.DONE, scheduled_for=early)
+    visit(appointment=waiting, agent=p["agent2"], scheduled_for=early)
+    body = client_for(agent).get("/api/v1/me/tasks/?date=2026-12-01").json()
+    visits = {t["key"]: t for t in body["tasks"] if t["kind"] == "visit"}
+    assert set(visits) == {f"visit:{today_visit.pk}", f"visit:{running.pk}"}
+    planned = visits[f"visit:{today_visit.pk}"]
+    assert planned["title"] == waiting.address == planned["address"]
+    assert planned["tracking_code"] == waiting.tracking_code
+    assert planned["data"] == {"appointment": waiting.pk, "case": None}
+    assert planned["location"] is not None and planned["when"] is not None
+    on_site = visits[f"visit:{running.pk}"]
+    assert on_site["title"] == "三村 5 号" and on_site["tracking_code"] == case.tracking_code
+    assert on_site["data"] == {"appointment": None, "case": case.pk}
+    assert on_site["status"] == Visit.Status.IN_PROGRESS

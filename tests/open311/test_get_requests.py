@@ -4,6 +4,7 @@ requests — public, without personal data, filtered as the spec says."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client as Client_
 from django.utils import timezone
 
 from appointments import actions as appointment_actions
@@ -361,3 +362,44 @@ def test_reads_are_throttled_per_client(filed, client, monkeypatch):
 
 def test_the_read_rate_comes_from_settings():
     assert ReadThrottle().rate == "120/minute"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_list_cache_answers_the_same_question_alike_until_it_expires(
+    filed, client, settings, fmt, monkeypatch
+):
+    """OPEN311_LIST_CACHE_SECONDS (production: 5): one render serves every client asking the
+    same question until it expires; another question, or a bad one, is never served from it."""
+    from django.core.cache import cache
+
+    settings.OPEN311_LIST_CACHE_SECONDS = 5
+    cache.clear()
+    first = get(client, "requests", fmt, status="open")
+    other = Client_(REMOTE_ADDR="10.9.8.7")
+    searched = []
+    search = selectors.requests_search
+    monkeypatch.setattr(selectors, "requests_search", lambda q: searched.append(q) or search(q))
+    again = get(other, "requests", fmt, status="open")
+    assert not searched  # answered from the cache
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    # a different question is answered for itself; a bad one is still refused
+    closed = get(client, "requests", fmt, status="closed")
+    assert closed.content != first.content and len(searched) == 1
+    assert error_of(get(client, "requests", fmt, status="nope"), 400, fmt) == "invalid_status"
+    # a change shows once the answer has expired (here: the cache emptied)
+    Appointment.objects.filter(tracking_code=filed["codes"]["r_open"]).update(
+        created_at=timezone.now() - timedelta(days=200)
+    )
+    assert get(client, "requests", fmt, status="open").content == first.content
+    cache.clear()
+    assert get(client, "requests", fmt, status="open").content != first.content
+
+
+def test_the_list_is_rendered_for_every_request_without_the_cache(filed, client):
+    assert as_json(get(client, "requests"))
+    Appointment.objects.filter(tracking_code=filed["codes"]["r_open"]).update(
+        created_at=timezone.now() - timedelta(days=200)
+    )
+    codes = {r["service_request_id"] for r in as_json(get(client, "requests"))}
+    assert filed["codes"]["r_open"] not in codes

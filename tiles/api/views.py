@@ -12,14 +12,24 @@ from rest_framework.views import APIView
 from core.api.renderers import ProtobufRenderer, VectorTileRenderer
 
 from ..layers import DEFAULT_FIGURE, FIGURES, LAYERS
+from ..requester import authentication_classes, prefetch_signed_in
 from ..selectors import Tile, tile_cached, tile_gzipped, tile_lookup, tile_ref
 
 MVT = "application/vnd.mapbox-vector-tile"
+TILE_AUTHENTICATION = authentication_classes()
 
 
 class TileView(APIView):
     # vector-tile clients ask for either type; the answer is always Mapbox Vector Tile bytes
     renderer_classes = [VectorTileRenderer, ProtobufRenderer]
+
+    def get_authenticators(self):
+        """The device token read together with the scope's staff record and the tile's
+        generations (and cached bytes) in one statement (tiles/requester.py). The schema names
+        the API's own classes: the same header, the same answers."""
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_authenticators()
+        return [auth() for auth in TILE_AUTHENTICATION]
 
     @extend_schema(
         tags=["map"],
@@ -50,6 +60,9 @@ class TileView(APIView):
         and administrators only). Zoom 0–22; grids, appointments and agents from zoom
         10, gaps from 8. Cached per data generation over the tile and scope; `ETag` and `If-None-Match`;
         gzip-compressed when the client accepts it (`Content-Encoding: gzip`)."""
+        prefetched = getattr(request, "tile_prefetched", None) or prefetch_signed_in(
+            request, {"layer": layer, "z": z, "x": x, "y": y}
+        )
         ref = tile_ref(
             user=request.user,
             layer=layer,
@@ -60,7 +73,7 @@ class TileView(APIView):
         )
         known = _etags(request.headers.get("If-None-Match", ""))
         # a revalidation is usually answered 304: the tile's bytes are not read with its key
-        tile = tile_lookup(ref, read_tile=not known)
+        tile = tile_lookup(ref, read_tile=not known, prefetched=prefetched)
         headers = {
             "ETag": tile.etag,
             "Cache-Control": "private, no-cache",

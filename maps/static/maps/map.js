@@ -1,10 +1,12 @@
-/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/ drawn by Leaflet.VectorGrid — the grids on
- * canvas (one <canvas> per tile: thousands of grids at district zoom would be as many SVG DOM
- * nodes; the canvases take no pointer events, a map click is matched to the grid under it), the
- * other layers, with few shapes, as SVG,
- * a grid click opens its panel (/api/v1/grids/{code}/panel/). Configuration comes from the page
- * (#map-config). The page sets data-grids-drawn on #map to the number of grid shapes drawn once
- * the grid tiles in view have loaded (the browser test waits for it). */
+/* 网格覆盖审查地图: vector tiles of /api/v1/tiles/. The grids and the area boundaries — tens of
+ * thousands of shapes at district zoom — are drawn on canvas by L.MvtCanvas (mvt-canvas.js: no
+ * object per shape, restyled from the decoded tiles without fetching them again); the canvases
+ * take no pointer events, so a map click reaches the map (and the zone console's tools) and is
+ * matched to the grid drawn under it. The layers with few shapes and popups (gaps, open work,
+ * agents) are Leaflet.VectorGrid's SVG. A grid click opens its panel (/api/v1/grids/{code}/panel/).
+ * Configuration comes from the page (#map-config). The page sets data-grids-drawn on #map to the
+ * number of grid shapes drawn once the grid tiles in view have loaded (the browser test waits for
+ * it), and data-grids-figure to the figure the grids are coloured by. */
 (function () {
   "use strict";
 
@@ -16,8 +18,8 @@
   var LIGHT_ZH = { red: "红灯", yellow: "黄灯", green: "绿灯" };
   var LEVEL_STYLE = {
     district: { color: "#1f4e79", weight: 3 },
-    street: { color: "#2f6fa6", weight: 2, dashArray: "6 3" },
-    community: { color: "#5b8fc7", weight: 1, dashArray: "2 3" }
+    street: { color: "#2f6fa6", weight: 2, dash: "6 3" },
+    community: { color: "#5b8fc7", weight: 1, dash: "2 3" }
   };
   var LIGHT_COLOUR = { red: "#d7301f", yellow: "#f0b400", green: "#2b9348" };
   var PALETTE = {
@@ -75,67 +77,54 @@
     return colours[Math.min(k, colours.length - 1)];
   }
 
+  // the grid tiles carry every figure (agents, open_work, overdue) and `value`, the figure asked
+  // for in the URL: a change of figure recolours the drawn tiles; if the tiles lack the figure,
+  // they are fetched again for it
+  var lacksFigure = false;
+  function valueOf(p) {
+    if (p[figure] !== undefined) return p[figure] || 0;
+    if (grids.options.figure !== figure) lacksFigure = true;
+    return p.value || 0;
+  }
+
   var selected = null;
-  var grids = vectorLayer("grids", {
-    rendererFactory: L.canvas.tile,
-    query: "?figure={figure}",
+  var grids = L.mvtCanvas(tileUrl("grids") + "?figure={figure}", {
+    layer: "grids",
     figure: figure,
-    // the canvases take no pointer events: a click reaches the map (and the console's drawing
-    // tools) and is matched to a grid below (gridAt)
-    interactive: false,
+    minZoom: cfg.minZoom.grids,
+    maxNativeZoom: 19,
     zIndex: 1,
-    getFeatureId: function (f) {
-      return f.properties.code;
-    },
-    vectorTileLayerStyles: {
-      grids: function (p) {
-        return { fill: true, fillColor: colourFor(p.value || 0), fillOpacity: 0.6, color: "#4a4a4a", weight: 1 };
-      }
+    style: function (p) {
+      var s = { fill: colourFor(valueOf(p)), fillOpacity: 0.6, color: "#4a4a4a", weight: 1 };
+      if (p.code === selected) L.extend(s, { color: "#000", weight: 3, last: true });
+      return s;
     }
   });
   grids.on("load", function () {
-    var drawn = 0;
-    Object.keys(grids._vectorTiles).forEach(function (key) {
-      drawn += Object.keys(grids._vectorTiles[key]._layers || {}).length;
-    });
-    mapEl.setAttribute("data-grids-drawn", String(drawn));
+    mapEl.setAttribute("data-grids-drawn", String(grids.featureCount()));
   });
-  // the grid drawn under a map click, from the canvas tiles' own shapes
-  function gridAt(e) {
-    var hit = null;
-    Object.keys(grids._vectorTiles).forEach(function (key) {
-      var tile = grids._vectorTiles[key];
-      if (hit || !tile._map) return;
-      var point = e.layerPoint.subtract(tile.getOffset());
-      for (var id in tile._layers) {
-        var shape = tile._layers[id];
-        // VectorGrid measures a shape's pixel bounds only for interactive layers
-        if (!shape._pxBounds) shape._pxBounds = shape._getPixelBounds();
-        if (shape._containsPoint(point)) hit = shape;
-      }
-    });
-    return hit;
-  }
   map.on("click", function (e) {
     if (!map.hasLayer(grids) || (map.pm && map.pm.globalDrawModeEnabled())) return;
-    var layer = gridAt(e);
-    if (layer) grids.fire("click", { layer: layer, latlng: e.latlng, originalEvent: e.originalEvent });
+    var f = grids.featureAt(e.latlng);
+    if (f) grids.fire("click", { layer: f, latlng: e.latlng, originalEvent: e.originalEvent });
   });
   grids.on("click", function (e) {
-    var code = e.layer.properties.code;
-    if (selected) grids.resetFeatureStyle(selected);
-    selected = code;
-    grids.setFeatureStyle(code, { fill: true, fillColor: colourFor(e.layer.properties.value || 0), fillOpacity: 0.6, color: "#000", weight: 3 });
-    showPanel(code);
+    var before = selected;
+    selected = e.layer.properties.code;
+    grids.restyle(function (p) {
+      return p.code === before || p.code === selected;
+    });
+    showPanel(selected);
   });
 
   // --- the other layers --------------------------------------------------------------------
-  var areas = vectorLayer("areas", {
+  var areas = L.mvtCanvas(tileUrl("areas"), {
+    layer: "areas",
+    minZoom: cfg.minZoom.areas,
+    maxNativeZoom: 19,
     zIndex: 3,
-    vectorTileLayerStyles: {
-      areas: function (p) {
-        return L.extend({ fill: false, opacity: 0.9 }, LEVEL_STYLE[p.level] || LEVEL_STYLE.community);
-      }
+    style: function (p) {
+      return L.extend({ opacity: 0.9 }, LEVEL_STYLE[p.level] || LEVEL_STYLE.community);
     }
   });
   var gaps = vectorLayer("gaps", {
@@ -225,9 +214,14 @@
 
   figureSelect.addEventListener("change", function () {
     figure = figureSelect.value;
-    grids.options.figure = figure;
-    mapEl.setAttribute("data-grids-drawn", "0");
-    grids.redraw();
+    lacksFigure = false;
+    grids.restyle();
+    if (lacksFigure) {
+      grids.options.figure = figure;
+      mapEl.setAttribute("data-grids-drawn", "0");
+      grids.redraw();
+    }
+    mapEl.setAttribute("data-grids-figure", figure);
     legend.update();
   });
 

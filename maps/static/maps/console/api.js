@@ -99,7 +99,7 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
   };
 
-  /* the map's tile layers drawn again: VectorGrid asks each tile anew and the server answers
+  /* the map's tile layers drawn again: each layer asks for its tiles anew and the server answers
    * 304 for tiles whose data generation did not change (tiles are `no-cache` with an ETag), so
    * only the changed tiles travel */
   ZC.refreshTiles = function () {
