@@ -1,7 +1,9 @@
 """Vector tiles of the grid layer at scale, cold (nothing cached), zooms 12–15: the bare
 `ST_AsMVT` query (geometry and code only, raw SQL over psycopg — the lower bound), the full
 grid statement with its figures (raw SQL), and GET /api/v1/tiles/grids/{z}/{x}/{y}.pbf over
-HTTP on gunicorn (loopback) — cold, then the same tiles again from the cache.
+HTTP on gunicorn (loopback) — cold, then the same tiles again from the cache. Then the same for
+the areas, gaps, appointments and agents layers (benchmarks/tiles_layers.py; `--no-layers`
+skips them).
 
     python -m benchmarks.tiles --grids 100000 --per-grid 3 [--tiles 100]
 """
@@ -20,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import django
+
+from benchmarks.tiles_layers import bench_layers, seed_gaps
 
 ZOOMS = (12, 13, 14, 15)
 
@@ -42,6 +46,12 @@ def main() -> None:
     parser.add_argument("--tiles", type=int, default=100, help="tiles sampled per zoom")
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--session-seconds", type=int, default=30)
+    parser.add_argument(
+        "--no-layers",
+        dest="layers",
+        action="store_false",
+        help="the grid layer only (not areas, gaps, appointments, agents)",
+    )
     args = parser.parse_args()
     django.setup()
 
@@ -56,6 +66,7 @@ def main() -> None:
     if not Staff.objects.filter(full_name__startswith="合成代办员").exists():
         call_command("synth_staff", "--per-grid", str(args.per_grid))
     open_appointments = ensure_open_work(args.appointments)
+    gaps = seed_gaps() if args.layers else 0
     from tiles.figures import figures_refresh
 
     started = time.perf_counter()
@@ -73,6 +84,7 @@ def main() -> None:
         full = {z: raw_timings(cursor, full_statement, samples[z]) for z in ZOOMS}
     http_cold, http_warm, floor, wire = bench_http(samples)
     session = bench_session(extent, seconds=args.session_seconds)
+    layers = bench_layers(samples, ZOOMS) if args.layers else {}
 
     per_zoom = {}
     for z in ZOOMS:
@@ -111,6 +123,11 @@ def main() -> None:
         "authenticated_empty_tile_floor": floor,
         "panning_session_with_bookings": session,
         "zooms": per_zoom,
+        "other_layers": {
+            "requester": "an administrator (every layer district-wide, positions included)",
+            "seeded": seeded_counts(gaps),
+            "layers": layers,
+        },
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -118,6 +135,19 @@ def main() -> None:
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"written to {path}")
+
+
+def seeded_counts(gaps: int) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT level, count(*) FROM geo_area GROUP BY level ORDER BY level")
+        areas = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*) FROM people_staff WHERE active AND last_position IS NOT NULL"
+        )
+        positions = cursor.fetchone()[0]
+    return {"areas": areas, "gap_pieces": gaps, "agents_with_a_position": positions}
 
 
 def ensure_open_work(n: int) -> int:
@@ -230,11 +260,13 @@ def full_statement(tile):
     return LAYERS["grids"].statement(request)
 
 
-def raw_timings(cursor, statement, tiles) -> dict:
-    """Each tile once (nothing is cached below the HTTP layer), after 10 warm-up tiles."""
+def raw_timings(cursor, statement, tiles, *, features: bool | None = None) -> dict:
+    """Each tile once (nothing is cached below the HTTP layer), after 10 warm-up tiles;
+    `features`: count the features (default: for the grid layer's bare statement)."""
+    count = statement is bare_statement if features is None else features
     for tile in tiles[:10]:
         cursor.execute(*statement(tile))
-    latencies, sizes, features = [], [], []
+    latencies, sizes, found = [], [], []
     for tile in tiles:
         sql, params = statement(tile)
         started = time.perf_counter()
@@ -242,12 +274,12 @@ def raw_timings(cursor, statement, tiles) -> dict:
         data = cursor.fetchone()[0] or b""
         latencies.append((time.perf_counter() - started) * 1000)
         sizes.append(len(data))
-        if statement is bare_statement:
-            features.append(_feature_count(bytes(data)))
+        if count:
+            found.append(_feature_count(bytes(data)))
     return {
         "timing": summary(latencies),
         "bytes_mean": round(statistics.fmean(sizes)),
-        "features_mean": round(statistics.fmean(features)) if features else None,
+        "features_mean": round(statistics.fmean(found)) if found else None,
     }
 
 
@@ -269,14 +301,16 @@ def summary(samples: list[float]) -> dict:
     }
 
 
-def bench_http(samples: dict[int, list]) -> tuple[dict, dict, dict, dict]:
-    """Every sampled tile once with an empty tile cache (cold), then once more (cached); the
-    floor: an authenticated empty tile (outside the district), cached."""
+def bench_http(
+    samples: dict[int, list], *, layer: str = "grids", token: str | None = None, floor: bool = True
+) -> tuple[dict, dict, dict | None, dict]:
+    """Every sampled tile of `layer` once with an empty tile cache (cold), then once more
+    (cached); the floor: an authenticated empty tile (outside the district), cached."""
     from django.db import connection
 
     from benchmarks.server import district_token, gunicorn
 
-    token = district_token()
+    token = token or district_token()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE tiles_tilecache")
     headers = {"Authorization": f"Token {token}", "Accept-Encoding": "gzip"}
@@ -287,7 +321,7 @@ def bench_http(samples: dict[int, list]) -> tuple[dict, dict, dict, dict]:
         def get(tile) -> tuple[float, int]:
             z, x, y = tile
             started = time.perf_counter()
-            conn.request("GET", f"/api/v1/tiles/grids/{z}/{x}/{y}.pbf", headers=headers)
+            conn.request("GET", f"/api/v1/tiles/{layer}/{z}/{x}/{y}.pbf", headers=headers)
             response = conn.getresponse()
             body = response.read()
             sizes.append(len(body))
@@ -308,14 +342,18 @@ def bench_http(samples: dict[int, list]) -> tuple[dict, dict, dict, dict]:
                     latencies.append(ms)
                     statuses[status] = statuses.get(status, 0) + 1
                 into[z] = {**summary(latencies), "statuses": statuses}
-                assert phase == "cached" or statuses.get(200) == len(samples[z]), statuses
+                assert phase == "cached" or statuses.get(200, 0) + statuses.get(204, 0) == len(
+                    samples[z]
+                ), statuses
                 if phase == "cold":
                     wire[z] = round(statistics.fmean(sizes[-len(samples[z]) :]))
+        if not floor:
+            return cold, warm, None, wire
         z, x, y = samples[15][0]
         empty = (15, x, y + 2**9)  # far south of the district: no grid
         get(empty)
-        floor = summary([get(empty)[0] for _ in range(200)])
-    return cold, warm, floor, wire
+        floor_timing = summary([get(empty)[0] for _ in range(200)])
+    return cold, warm, floor_timing, wire
 
 
 def bench_session(extent, *, seconds: int, bookings_per_s: float = 10.0) -> dict:

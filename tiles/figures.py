@@ -6,8 +6,9 @@ their open work (`open_work_of`, the load routing caps); overdue = their running
 due date (the red deadline light). They change with assignments, an agent's `active`, their
 appointments and cases (agent, status, due date), and with the day.
 
-Writers only mark (`tiles/sql/tiles_figures_changed.sql`, called by the triggers on those tables:
-an insert per grid and transaction, no lock on anything a reader or another writer holds).
+Writers only mark (`tiles/sql/tiles_figures_changed.sql`, called by the triggers on assignments
+and staff, and `tiles_work_changed.sql` on appointments and cases: an insert per grid and
+transaction, no lock on anything a reader or another writer holds).
 `figures_refresh` (a django-q2 schedule every minute, one at a time under an advisory lock)
 recomputes the marked grids and the grids whose row is of another day, stores them and clears
 the marks it has seen, all in one statement — one snapshot, so a mark committed after it stays.
