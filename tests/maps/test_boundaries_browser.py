@@ -14,9 +14,11 @@ import pytest
 
 from geo.models import Grid
 from people.models import Role
-from tests.browser import DESKTOP, WAIT_MS, eventually, in_db, shot, until, watched
+from tests.browser import eventually, in_db, shot, until
 from tests.factories import make_staff
 from tests.geo.helpers import lonlat, rect_geojson
+
+from .pages import signed_in
 
 C1 = "210000001001"
 
@@ -56,14 +58,7 @@ def test_a_self_intersecting_feature_is_marked_then_repaired_and_applied(
             },
         ],
     }
-    page = watched(browser.new_page(viewport=DESKTOP, locale="zh-CN"))
-    page.set_default_timeout(WAIT_MS)
-
-    page.goto(f"{live_server.url}/map/boundaries/")
-    page.fill("input[name=username]", "district")
-    page.fill("input[name=password]", "pw-12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/map/boundaries/")
+    page = signed_in(browser, live_server, "district", "/map/boundaries/")
 
     page.get_by_label("层级").select_option("grid")
     page.get_by_label("上级区划代码（可选）").fill(C1)

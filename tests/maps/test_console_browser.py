@@ -14,9 +14,11 @@ from django.utils import timezone
 from geo import services as geo_services
 from geo.models import Grid
 from people.models import GridAssignment, Role
-from tests.browser import DESKTOP, WAIT_MS, eventually, in_db, shot, until, watched
+from tests.browser import eventually, in_db, shot, until
 from tests.factories import make_staff
-from tests.geo.helpers import lonlat, rect
+from tests.geo.helpers import rect
+
+from .pages import at, signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 def open_console(browser, live_server, username: str):
     """A page logged in as `username` with edit mode on and the grids in view loaded."""
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = watched(context.new_page())
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{live_server.url}/map/login/?next=/map/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/map/")
+    page = signed_in(browser, live_server, username)
     page.click("#edit-toggle")
     until(page, "Number(document.getElementById('map').dataset.consoleGrids || 0) > 0")
     return page
@@ -46,18 +41,6 @@ def wait(page, expression, seconds=15):
     except AssertionError as exc:
         said = page.inner_text("#console-status") if page.locator("#console-status").count() else ""
         raise AssertionError(f"{exc}; the console says: {said!r}; errors: {page.errors}") from None
-
-
-def at(page, x: float, y: float) -> tuple[float, float]:
-    """Page coordinates of the point x, y metres from the test district's origin."""
-    lon, lat = lonlat(x, y)
-    px, py = page.evaluate(
-        "([lat, lon]) => { const p = gridMap.latLngToContainerPoint([lat, lon]);"
-        " return [p.x, p.y]; }",
-        [lat, lon],
-    )
-    box = page.locator("#map").bounding_box()
-    return box["x"] + px, box["y"] + py
 
 
 def click_at(page, x, y):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, WAIT_MS, shot, until, watched
-from tests.geo.helpers import lonlat
+from tests.browser import shot, until
+
+from .pages import at, signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -29,27 +30,9 @@ PIXEL = """([x, y]) => {
 
 
 def logged_in(browser, live_server):
-    page = watched(browser.new_page(viewport=DESKTOP, locale="zh-CN"))
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{live_server.url}/map/login/?next=/map/")
-    page.fill("input[name=username]", "manager1")
-    page.fill("input[name=password]", "pw-12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/map/")
+    page = signed_in(browser, live_server, "manager1")
     until(page, "Number(document.getElementById('map').dataset.gridsDrawn) > 0")
     return page
-
-
-def at(page, x: float, y: float) -> tuple[float, float]:
-    """Page coordinates of the point x, y metres from the test district's origin."""
-    lon, lat = lonlat(x, y)
-    px, py = page.evaluate(
-        "([lat, lon]) => { const p = gridMap.latLngToContainerPoint([lat, lon]);"
-        " return [p.x, p.y]; }",
-        [lat, lon],
-    )
-    box = page.locator("#map").bounding_box()
-    return box["x"] + px, box["y"] + py
 
 
 def test_a_click_either_side_of_a_shared_edge_opens_that_sides_grid(world, live_server, browser):
