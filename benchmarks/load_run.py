@@ -27,7 +27,10 @@ def main() -> None:
             for seconds, clients in plan:
                 total += seconds
                 if elapsed < total:
-                    return clients, max(clients, 50)
+                    # clients start spread over their 4-second cycle (a quarter of them a
+                    # second): started all at once they would send in waves, every client
+                    # in the same second, and the queue of each wave would be measured
+                    return clients, max(clients / 4, 1)
             return None
 
     def on_request(
