@@ -105,8 +105,12 @@ onSent((item, answer) => {
 
 // --- sync: the queue first, then what changed on the server ----------------------------------
 let syncing = null;
-async function sync() {
-  if (!session.token || syncing) return syncing;
+let again = null;
+function sync() {
+  if (!session.token) return Promise.resolve();
+  // asked for while one runs (a refresh, back online): one more after it, so what the worker
+  // sees afterwards is at least as new as the moment they asked
+  if (syncing) return (again ??= syncing.then(() => { again = null; return sync(); }));
   syncing = (async () => {
     await replay();
     if (!session.token) return;
