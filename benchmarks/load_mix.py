@@ -8,10 +8,12 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from locust import FastHttpUser, constant_throughput, task
+import gevent
+from locust import FastHttpUser, task
 
 with open(os.environ.get("LOAD_TOKENS", "/dev/null")) as handle:
     DATA = json.load(handle) if os.environ.get("LOAD_TOKENS") else {}
@@ -30,13 +32,27 @@ def _now():
     return datetime.now(UTC)
 
 
-class Client(FastHttpUser):
-    """One simulated client: a request every 4 s (the load shape starts 4 clients per request a
-    second), so a slow answer does not lower the rate offered."""
+CYCLE_S = 4.0
 
-    wait_time = constant_throughput(0.25)
+
+class Client(FastHttpUser):
+    """One simulated client: a request every 4 s on its own beat (the load shape starts 4
+    clients per request a second), so a slow answer does not lower the rate offered. Each beat
+    starts at a random moment of the first cycle: locust starts the clients of a second in one
+    batch, and clients started together would send together every cycle — bursts that queue at
+    the web nodes while they sit idle between them (docs/performance.md, "Load"). Locust's own
+    `constant_pacing` counts from the client's start, so it would line them up again."""
+
+    def wait_time(self):
+        # the next beat; a client whose answer came after it sends at once and keeps the new
+        # phase (no debt is paid back in a burst)
+        now = time.monotonic()
+        self.due = max(self.due + CYCLE_S, now)
+        return self.due - now
 
     def on_start(self):
+        self.due = time.monotonic() + random.uniform(0, CYCLE_S)
+        gevent.sleep(self.due - time.monotonic())
         self.agent = _pick("agents")
         self.desk = _pick("desk")
         self.manager = _pick("managers")

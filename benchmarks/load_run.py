@@ -27,10 +27,9 @@ def main() -> None:
             for seconds, clients in plan:
                 total += seconds
                 if elapsed < total:
-                    # clients start spread over their 4-second cycle (a quarter of them a
-                    # second): started all at once they would send in waves, every client
-                    # in the same second, and the queue of each wave would be measured
-                    return clients, max(clients / 4, 1)
+                    # all at once: each client waits a random part of its cycle before its
+                    # first request (load_mix.Client.on_start), so the requests are spread
+                    return clients, clients
             return None
 
     def on_request(
