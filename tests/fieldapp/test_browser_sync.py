@@ -195,3 +195,39 @@ def test_an_appointment_is_handed_over_to_a_colleague(day, colleague, live_serve
     context.close()
     handed = eventually(lambda: Appointment.objects.filter(pk=a.pk, agent=colleague).first())
     assert handed.status == "awaiting_confirmation"
+
+
+def test_the_unread_count_follows_the_feed_without_a_list_request_per_sync(
+    day, live_server, browser
+):
+    """The tab's unread count is read once per page, then again only when /sync/ reports a
+    notification that came, was read or went: a sync with nothing of the kind sends no
+    GET /me/notifications/ (one request less per sync from every phone)."""
+    from notifications.services import notify
+
+    context, page = phone(browser, live_server)
+    asked = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.url) if r.url.endswith("/api/v1/me/notifications/") else None,
+    )
+    page.goto(f"{live_server.url}/app/")
+    sign_in(page, "agent1")
+    page.wait_for_selector("body:not([data-synced-at=''])")
+    tab = "#tabs a[href='#/notifications']"
+    label = page.get_attribute(tab, "aria-label")
+    assert label == "通知（2）"  # the day's two, counted on the first sync
+    counted = len(asked)
+    assert counted >= 1
+
+    refresh(page)  # nothing new for agent1: the count stays and is not asked for again
+    assert len(asked) == counted
+    assert page.get_attribute(tab, "aria-label") == label
+
+    user = day["agent"].user
+    in_db(lambda: notify(user=user, kind="test", title="新通知"))
+    refresh(page)  # the feed brings the notification: counted again
+    until(page, f"document.querySelector(\"{tab}\").getAttribute('aria-label') === '通知（3）'")
+    assert len(asked) == counted + 1
+    assert page.errors == []
+    context.close()

@@ -119,6 +119,7 @@ function sync() {
     try {
       let more = true;
       let changed = false;
+      let notes = false; // a notification came, was read or went: the unread count again
       let cursor = since;
       while (more) {
         const response = await fetch(`${API}sync/${cursor ? "?since=" + encodeURIComponent(cursor) : ""}`, { headers: { Authorization: `Token ${session.token}`, Accept: "application/json" }, cache: "no-store" });
@@ -129,20 +130,24 @@ function sync() {
           await kvDeletePrefix(`cache:${session.user.id}:`);
           cursor = null;
           changed = true;
+          notes = true;
           continue; // a fresh cursor now (changes made after it are not lost), then the lists again
         }
         if (!response.ok) return;
         const body = await response.json();
         for (const change of body.changes) {
           changed = true;
+          if (change.entity === "notification") notes = true;
           if (change.op === "delete") await forget(`${API}${change.entity}s/${change.id}/`); // tombstone
         }
         cursor = body.cursor;
         more = body.more;
       }
       if (cursor) await kvSet(cursorKey, cursor);
+      // counted once per user and page, then only when the feed says the notifications changed
+      // (one request less per sync from every phone)
+      if (notes || counted !== session.user.id) await countUnread();
       document.body.dataset.syncedAt = new Date().toISOString();
-      await countUnread();
       if (changed && since && /^#\/(today|notifications)?$/.test(location.hash.replace(/^$/, "#/today"))) draw();
       await sendPositions();
     } catch { /* offline: try again later */ }
@@ -150,10 +155,12 @@ function sync() {
   return syncing;
 }
 
+let counted = null; // the user whose unread count is current
 async function countUnread() {
   try {
     const { data } = await get(`${API}me/notifications/`);
     unread = (data.results || []).filter((n) => !n.read_at).length;
+    counted = session.user.id;
     if (!document.getElementById("tabs").hidden) tabs(true);
   } catch { /* kept count */ }
 }
@@ -200,6 +207,7 @@ onUnauthorized(() => signedOut(t("sessionEnded")));
 document.addEventListener("fieldapp:unauthorized", () => signedOut(t("sessionEnded")));
 document.addEventListener("fieldapp:signed-in", async () => {
   signInMessage = null;
+  counted = null;
   try {
     const me = (await get(`${API}me/`)).data;
     session.user = { ...session.user, roles: me.staff?.roles || [], name: me.staff?.full_name || "" };
