@@ -110,7 +110,8 @@ function sync() {
   if (!session.token) return Promise.resolve();
   // asked for while one runs (a refresh, back online): one more after it, so what the worker
   // sees afterwards is at least as new as the moment they asked
-  if (syncing) return (again ??= syncing.then(() => { again = null; return sync(); }));
+  const next = () => { again = null; return sync(); };
+  if (syncing) return (again ??= syncing.then(next, next));
   syncing = (async () => {
     await replay();
     if (!session.token) return;
@@ -151,18 +152,21 @@ function sync() {
       if (changed && since && /^#\/(today|notifications)?$/.test(location.hash.replace(/^$/, "#/today"))) draw();
       await sendPositions();
     } catch { /* offline: try again later */ }
-  })().finally(() => { syncing = null; });
+  })().catch(() => { /* the phone's storage failed: the next sync tries again */ }).finally(() => { syncing = null; });
   return syncing;
 }
 
-let counted = null; // the user whose unread count is current
+let counted = null; // the user whose unread count is current (null: count at the next sync)
+document.addEventListener("fieldapp:notes-read", () => { counted = null; });
 async function countUnread() {
+  const user = session.user?.id;
   try {
-    const { data } = await get(`${API}me/notifications/`);
+    const { data, stale } = await get(`${API}me/notifications/`);
+    if (!session.token || session.user?.id !== user) return; // signed out or another user since
     unread = (data.results || []).filter((n) => !n.read_at).length;
-    counted = session.user.id;
+    counted = stale ? null : user; // a count kept offline is counted again next time
     if (!document.getElementById("tabs").hidden) tabs(true);
-  } catch { /* kept count */ }
+  } catch { counted = null; /* kept count, asked for again at the next sync */ }
 }
 
 // --- positions while on duty and the app is open (a web app cannot report in the background) -
@@ -208,6 +212,7 @@ document.addEventListener("fieldapp:unauthorized", () => signedOut(t("sessionEnd
 document.addEventListener("fieldapp:signed-in", async () => {
   signInMessage = null;
   counted = null;
+  unread = 0;
   try {
     const me = (await get(`${API}me/`)).data;
     session.user = { ...session.user, roles: me.staff?.roles || [], name: me.staff?.full_name || "" };

@@ -289,12 +289,14 @@ export async function notifications() {
   mountAt(at, staleNote(answer),
     h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: async () => {
       try { await post(API + "me/notifications/read-all/"); } catch (e) { toast(errorText(e)); }
+      document.dispatchEvent(new CustomEvent("fieldapp:notes-read")); // the count at once
       document.dispatchEvent(new CustomEvent("fieldapp:redraw"));
     } }, t("markAllRead"))),
     rows.length ? h("ul", { class: "notes" }, rows.map((n) => h("li", { class: n.read_at ? "read" : "unread" },
       h("strong", {}, n.read_at ? "" : "● ", n.title), h("p", {}, n.body), h("small", {}, fmt(n.created_at)),
       n.read_at ? null : h("button", { type: "button", class: "link", "aria-label": `${t("markRead")}: ${n.title}`, onclick: async () => {
         try { await post(`${API}me/notifications/${n.id}/read/`); } catch (e) { toast(errorText(e)); }
+        document.dispatchEvent(new CustomEvent("fieldapp:notes-read"));
         document.dispatchEvent(new CustomEvent("fieldapp:redraw"));
       } }, t("markRead"))))) : h("p", { class: "empty" }, t("noNotifications")));
 }
