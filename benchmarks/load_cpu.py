@@ -25,7 +25,6 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +53,7 @@ def _setup(state: Path) -> dict:
 
 def _requests(data: dict):
     """One request of each kind, as (kind, method, path, headers, body): load_mix's shapes."""
-    from benchmarks.load_weights import TILES
+    from benchmarks.load_weights import TILES, booking_body, positions_body
 
     agent = random.choice(data["agents"])
     desk = random.choice(data["desk"])
@@ -63,18 +62,6 @@ def _requests(data: dict):
     def auth(who):
         return {"HTTP_AUTHORIZATION": f"Token {who['token']}"}
 
-    now = datetime.now(UTC)
-    lon, lat = agent["point"]
-    fixes = [
-        {
-            "location": {"type": "Point", "coordinates": [lon + i * 1e-5, lat]},
-            "accuracy_m": 12,
-            "recorded_at": (now - timedelta(seconds=10 * (5 - i))).isoformat(),
-            "client_uuid": str(uuid.uuid4()),
-        }
-        for i in range(5)
-    ]
-    start = (now + timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
     point = random.choice(data["points"])
     z, x, y = random.choice(TILES)
     code = random.choice(list(data["phones"]))
@@ -87,7 +74,7 @@ def _requests(data: dict):
         "POST",
         "/api/v1/me/positions/",
         {**auth(agent), **key},
-        {"positions": fixes},
+        positions_body(agent["point"]),
     )
     yield (
         "booking (desk)",
@@ -97,16 +84,7 @@ def _requests(data: dict):
             **auth(desk),
             "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex,
         },
-        {
-            "service_item": "MZ-001",
-            "applicant_name": "负载",
-            "applicant_phone": "13800001234",
-            "location": {"type": "Point", "coordinates": point},
-            "address": "负载测试",
-            "channel": "phone",
-            "preferred_start": start.isoformat(),
-            "preferred_end": (start + timedelta(hours=2)).isoformat(),
-        },
+        booking_body(point),
     )
     layer = random.choice(["grids", "appointments", "agents"])
     yield "tiles (manager)", "GET", f"/api/v1/tiles/{layer}/{z}/{x}/{y}.pbf", auth(manager), None

@@ -10,7 +10,6 @@ import os
 import random
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import gevent
 from locust import FastHttpUser, task
@@ -18,7 +17,7 @@ from locust import FastHttpUser, task
 with open(os.environ.get("LOAD_TOKENS", "/dev/null")) as handle:
     DATA = json.load(handle) if os.environ.get("LOAD_TOKENS") else {}
 
-from benchmarks.load_weights import TILES, WEIGHTS
+from benchmarks.load_weights import TILES, WEIGHTS, booking_body, positions_body
 
 _counter = itertools.count()
 
@@ -26,10 +25,6 @@ _counter = itertools.count()
 def _pick(kind: str):
     people = DATA.get(kind) or [{}]
     return people[next(_counter) % len(people)]
-
-
-def _now():
-    return datetime.now(UTC)
 
 
 CYCLE_S = 4.0
@@ -83,20 +78,9 @@ class Client(FastHttpUser):
 
     @task(WEIGHTS["positions batch"])
     def positions(self):
-        lon, lat = self.agent.get("point", [122.0244, 41.2177])
-        now = _now()
-        fixes = [
-            {
-                "location": {"type": "Point", "coordinates": [lon + i * 1e-5, lat]},
-                "accuracy_m": 12,
-                "recorded_at": (now - timedelta(seconds=10 * (5 - i))).isoformat(),
-                "client_uuid": str(uuid.uuid4()),
-            }
-            for i in range(5)
-        ]
         self.client.post(
             "/api/v1/me/positions/",
-            json={"positions": fixes},
+            json=positions_body(self.agent.get("point", [122.0244, 41.2177])),
             headers={**self._auth(self.agent), "Idempotency-Key": uuid.uuid4().hex},
             name="positions batch",
         )
@@ -128,20 +112,9 @@ class Client(FastHttpUser):
 
     @task(WEIGHTS["booking (desk)"])
     def booking(self):
-        lon, lat = random.choice(DATA.get("points") or [[122.0244, 41.2177]])
-        start = (_now() + timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
         self.client.post(
             "/api/v1/appointments/",
-            json={
-                "service_item": "MZ-001",
-                "applicant_name": "负载",
-                "applicant_phone": "13800001234",
-                "location": {"type": "Point", "coordinates": [lon, lat]},
-                "address": "负载测试",
-                "channel": "phone",
-                "preferred_start": start.isoformat(),
-                "preferred_end": (start + timedelta(hours=2)).isoformat(),
-            },
+            json=booking_body(random.choice(DATA.get("points") or [[122.0244, 41.2177]])),
             headers={**self._auth(self.desk), "Idempotency-Key": uuid.uuid4().hex},
             name="booking (desk)",
         )

@@ -1,5 +1,8 @@
-"""The load mix's weight table and tiles (issue 21), without locust: benchmarks/load_mix.py
-(locust) and benchmarks/load_cpu.py (in process) both read it."""
+"""The load mix's weight table, tiles and request bodies (issue 21), without locust:
+benchmarks/load_mix.py (locust) and benchmarks/load_cpu.py (in process) both read it."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
 
 # requests per second and weight: the share of each kind in the mix
 WEIGHTS = {
@@ -22,3 +25,36 @@ TILES = [
     (13, 6872, 3064),
     (12, 3436, 1532),
 ]
+
+
+def positions_body(point) -> dict:
+    """A positions batch: 5 fixes 10 s apart, a few metres apart, ending now."""
+    lon, lat = point
+    now = datetime.now(UTC)
+    fixes = [
+        {
+            "location": {"type": "Point", "coordinates": [lon + i * 1e-5, lat]},
+            "accuracy_m": 12,
+            "recorded_at": (now - timedelta(seconds=10 * (5 - i))).isoformat(),
+            "client_uuid": str(uuid.uuid4()),
+        }
+        for i in range(5)
+    ]
+    return {"positions": fixes}
+
+
+def booking_body(point) -> dict:
+    """A desk booking by phone at `point`, wanted the day after tomorrow."""
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(
+        hour=1, minute=0, second=0, microsecond=0
+    )
+    return {
+        "service_item": "MZ-001",
+        "applicant_name": "负载",
+        "applicant_phone": "13800001234",
+        "location": {"type": "Point", "coordinates": list(point)},
+        "address": "负载测试",
+        "channel": "phone",
+        "preferred_start": start.isoformat(),
+        "preferred_end": (start + timedelta(hours=2)).isoformat(),
+    }

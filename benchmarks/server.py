@@ -39,6 +39,18 @@ def production_env(**extra_env: str) -> dict[str, str]:
     }
 
 
+def wait_healthy(port: int, tries: int = 150) -> None:
+    """Until the server on `port` answers /healthz with 200 (up to `tries` × 0.2 s)."""
+    for _ in range(tries):
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            probe.request("GET", "/healthz")
+            if probe.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
 @contextmanager
 def gunicorn(**extra_env: str) -> Iterator[int]:
     """Start gunicorn, wait until /healthz answers, yield its port, stop it afterwards."""
@@ -52,14 +64,7 @@ def gunicorn(**extra_env: str) -> Iterator[int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(150):
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_healthy(port)
         yield port
     finally:
         server.terminate()

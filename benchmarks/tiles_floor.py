@@ -89,7 +89,7 @@ def ab(other: str, token: str, extent, n: int, redis: str | None = None) -> None
     import contextlib
     import random
 
-    from benchmarks.server import production_env
+    from benchmarks.server import production_env, wait_healthy
     from benchmarks.tiles import ZOOMS, sample_tiles
 
     here = os.getcwd()
@@ -126,14 +126,7 @@ def ab(other: str, token: str, extent, n: int, redis: str | None = None) -> None
             ports[name] = port
         conns = {}
         for name, port in ports.items():
-            for _ in range(150):
-                try:
-                    probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    probe.request("GET", "/healthz")
-                    if probe.getresponse().status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
+            wait_healthy(port)
             conns[name] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def get(name, path):
