@@ -33,30 +33,31 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
-def _starts(log: Path) -> list[str]:
-    return log.read_text().split() if log.exists() else []
+def _starts(log: Path) -> list[tuple[int, int]]:
+    """(worker, its child) per start, counting only lines the shell has finished writing."""
+    lines = log.read_text().splitlines(keepends=True) if log.exists() else []
+    return [tuple(map(int, line.split())) for line in lines if line.endswith("\n")]
 
 
 def test_a_dead_worker_is_started_again_and_its_orphans_go(tmp_path):
-    log, orphan = tmp_path / "starts", tmp_path / "orphan"
-    # the "worker" notes its start, leaves a child behind, and is killed from outside
-    worker = f"echo $$ >> {log}; sleep 600 & echo $! > {orphan}; sleep 600"
+    log = tmp_path / "starts"
+    # the "worker" leaves a child behind, notes both in one line, and is killed from outside
+    worker = f"sleep 600 & echo $$ $! >> {log}; sleep 600"
     supervisor = subprocess.Popen(
         [str(ROOT / "scripts/supervise"), "test worker", "sh", "-c", worker],
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        assert _wait_for(lambda: len(_starts(log)) == 1 and orphan.exists())
-        first, left_behind = int(_starts(log)[0]), int(orphan.read_text())
+        assert _wait_for(lambda: len(_starts(log)) == 1)
+        first, left_behind = _starts(log)[0]
         os.kill(first, signal.SIGKILL)  # a crash
         assert _wait_for(lambda: len(_starts(log)) == 2), "not started again"
         assert _wait_for(lambda: not _alive(left_behind)), "the dead worker's child lives on"
-        second = int(_starts(log)[1])
+        second, _ = _starts(log)[1]
         os.kill(second, signal.SIGTERM)  # a clean exit someone else caused is a death too
         assert _wait_for(lambda: len(_starts(log)) == 3, seconds=30)
-        third = int(_starts(log)[2])
-        newest_child = int(orphan.read_text())
+        third, newest_child = _starts(log)[2]
     finally:
         supervisor.send_signal(signal.SIGTERM)
         supervisor.wait(timeout=30)
@@ -68,7 +69,7 @@ def test_a_dead_worker_is_started_again_and_its_orphans_go(tmp_path):
 def test_term_during_the_pause_ends_at_once(tmp_path):
     log = tmp_path / "starts"
     supervisor = subprocess.Popen(
-        [str(ROOT / "scripts/supervise"), "quitter", "sh", "-c", f"echo $$ >> {log}; exit 3"],
+        [str(ROOT / "scripts/supervise"), "quitter", "sh", "-c", f"echo $$ 0 >> {log}; exit 3"],
         stderr=subprocess.DEVNULL,
     )
     assert _wait_for(lambda: len(_starts(log)) >= 3)  # 1 s, then 2 s pauses
