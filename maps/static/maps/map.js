@@ -213,16 +213,18 @@
   legend.addTo(map);
 
   figureSelect.addEventListener("change", function () {
-    figure = figureSelect.value;
+    var chosen = (figure = figureSelect.value);
     lacksFigure = false;
-    grids.restyle();
+    var drawn = grids.restyle();
     if (lacksFigure) {
       grids.options.figure = figure;
       mapEl.setAttribute("data-grids-drawn", "0");
       grids.redraw();
     }
-    mapEl.setAttribute("data-grids-figure", figure);
     legend.update();
+    drawn.then(function () { // the attribute says the tiles show the figure (tests wait for it)
+      if (figure === chosen) mapEl.setAttribute("data-grids-figure", figure);
+    });
   });
 
   // --- the grid panel ----------------------------------------------------------------------
