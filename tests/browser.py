@@ -34,9 +34,32 @@ DESKTOP = {"width": 1280, "height": 800}
 WAIT_MS = 30_000
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+def _keep_failed_pages(browser, name: str):
+    """What every page showed when its test failed: a screenshot in var/test-artifacts/failures/
+    and the address and main text on stdout (pytest prints it with the failure)."""
+    pages = [page for context in browser.contexts for page in context.pages]
+    for n, page in enumerate(pages):
+        try:
+            path = ARTIFACTS / "failures" / f"{name}-{n}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path))
+            text = page.evaluate("(document.querySelector('main') || document.body).innerText")
+            print(f"--- page {n} at the failure: {page.url} ({path})\n{text[:2000]}")
+        except Exception as exc:  # a page already gone says so and the next one is kept
+            print(f"--- page {n}: not kept ({exc})")
+
+
 @pytest.fixture
-def browser(monkeypatch):
-    """A headless Chromium for one test."""
+def browser(monkeypatch, request):
+    """A headless Chromium for one test; on failure, what its pages showed is kept."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -49,6 +72,8 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             yield browser
+            if getattr(request.node, "call_failed", False):
+                _keep_failed_pages(browser, request.node.name)
         finally:
             browser.close()
 

@@ -213,12 +213,14 @@ document.addEventListener("fieldapp:signed-in", async () => {
   signInMessage = null;
   counted = null;
   unread = 0;
+  const from = location.hash;
   try {
     const me = (await get(`${API}me/`)).data;
     session.user = { ...session.user, roles: me.staff?.roles || [], name: me.staff?.full_name || "" };
     await saveSession(session.token, session.user);
   } catch { /* the tab bar without the station's tab */ }
-  if (location.hash !== desk.home()) history.replaceState(null, "", desk.home());
+  // the role's start screen, unless the worker went somewhere else while the roles were read
+  if (location.hash === from && location.hash !== desk.home()) history.replaceState(null, "", desk.home());
   await refreshCount();
   await draw();
   sync();
