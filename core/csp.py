@@ -22,8 +22,7 @@ BASE_POLICY: dict[str, tuple[str, ...]] = {
     "style-src": ("'self'",),
     "img-src": ("'self'", "data:"),
     "connect-src": ("'self'",),
-    # the map draws its tiles in a worker started from its own static script (mvt-canvas.js);
-    # the field app's service worker: same-origin scripts, never blob: or data:
+    # the field app's service worker; any worker: a same-origin script, never blob: or data:
     "worker-src": ("'self'",),
     "object-src": ("'none'",),
     "base-uri": ("'self'",),

@@ -41,15 +41,13 @@ def test_a_click_either_side_of_a_shared_edge_opens_that_sides_grid(world, live_
     for x, code in [(492, "A（A）"), (508, "B（B）")]:
         page.mouse.click(*at(page, x, 500))
         page.wait_for_selector(f"#panel h2:has-text('{code}')")
-    # the selected grid (B) is outlined in black: its edge pixels are dark (once the worker's
-    # drawing of the selection has reached the tile)
+    # the selected grid (B) is outlined in black: its edge pixels are dark
     edge_at = list(at(page, 999, 500))
     until(
         page,
         f"(() => {{ const p = ({PIXEL})({edge_at}); return p && Math.max(...p.slice(0, 3)) < 90; }})()",
     )
     shot(page, "maps", "canvas-edge-click")
-    assert page.evaluate("L.MvtCanvas.usesWorker()")  # drawn off the main thread
     assert page.errors == []
 
 

@@ -87,7 +87,7 @@ def assert_strict(response):
     policy = directives(response)
     assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
     assert policy["default-src"] == ["'self'"] and policy["frame-ancestors"] == ["'none'"]
-    assert policy["worker-src"] == ["'self'"]  # the map's tile worker; no blob:
+    assert policy["worker-src"] == ["'self'"]  # workers from our own scripts only; no blob:
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
 

@@ -5,16 +5,14 @@
  * no projection per vertex (tile extent → pixels is a scale). Polygons and lines (points are
  * left to layers with few of them).
  *
- * Decoding and drawing run in a Web Worker (this same file, started as one: CSP `worker-src
- * 'self'`, no blob:, no eval) on an OffscreenCanvas: the page's main thread only fetches the
- * tile, styles its features (the style function stays the page's) and copies the worker's
- * finished bitmap onto the tile's canvas, so rasterising tens of thousands of shapes does not
- * stretch the frames of a pan (ADR 0034). Where a browser has no OffscreenCanvas, or the worker
- * fails, the same code draws on the main thread.
+ * A decoded tile is three compact lists: its features ({type, properties, bbox, ring0, ringN}),
+ * every vertex in one Float32Array and every ring's first vertex in one Uint32Array. Drawing
+ * traces the rings straight into one Path2D per style; hit-testing reads the same arrays. (A Web
+ * Worker on an OffscreenCanvas was tried and measured slower on the two-core machine: ADR 0034.)
  *
  * The kept lists serve:
  *   layer.restyle([only])  draw the tiles again from what they kept (a new colour scheme, the
- *                          selected shape), nothing fetched; a Promise, settled once drawn
+ *                          selected shape), nothing fetched
  *   layer.featureAt(latlng) the shape drawn at a point (bbox, then its rings' winding number),
  *                          for a map click: the canvases take no pointer events, so every click
  *                          reaches the map (and the zone console's drawing tools)
@@ -27,8 +25,6 @@
  * options. */
 (function () {
   "use strict";
-
-  var inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope;
 
   // --- a minimal MVT reader (the protobuf of github.com/mapbox/vector-tile-spec 2.1) ---------
   var utf8 = new TextDecoder("utf-8");
@@ -173,44 +169,19 @@
     return { features: features, xy: new Float32Array(out.xy), rings: new Uint32Array(out.rings) };
   }
 
-  // --- drawing (in the worker, or on the page where there is none) ----------------------------
-  function pathOf(tile, i) {
-    var f = tile.features[i], path = new Path2D(), xy = tile.xy, rings = tile.rings;
+  // --- drawing ---------------------------------------------------------------------------
+  // feature i's rings appended to `path` (one Path2D per style: no Path2D per feature, no addPath)
+  function trace(path, tile, i) {
+    var f = tile.features[i], xy = tile.xy, rings = tile.rings;
     for (var k = f.ring0; k < f.ringN; k++) {
-      var v = rings[k], last = rings[k + 1];
+      var v = rings[k], first = v, last = rings[k + 1];
       path.moveTo(xy[2 * v], xy[2 * v + 1]);
       for (v++; v < last; v++) path.lineTo(xy[2 * v], xy[2 * v + 1]);
-      if (f.type === 3) path.closePath();
+      // a polygon's ring closed by a line back to its start: closePath() costs time in
+      // proportion to the Path2D it is added to (seconds for a zoom-12 view of grids)
+      if (f.type === 3) path.lineTo(xy[2 * first], xy[2 * first + 1]);
     }
     return path;
-  }
-
-  /* A tile in two passes — every fill, then every outline on top — each pass one Path2D per
-   * distinct style (the shapes of a style added together): a few draw calls per tile instead of
-   * two per shape, which is what a software-rasterised canvas pays for. `styles` are the
-   * distinct styles, `chosen[i]` feature i's (-1: not drawn); shapes styled `last` (a selected
-   * grid) are drawn after the rest. `scale` is device pixels per tile pixel. */
-  function paint(ctx, tile, styles, chosen, scale, width, height) {
-    var paths = tile.paths || (tile.paths = []);
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    var fills = [], strokes = [], last = [], fillKey = {}, strokeKey = {};
-    for (var i = 0; i < chosen.length; i++) {
-      var n = chosen[i];
-      if (n < 0) continue;
-      var s = styles[n], f = tile.features[i], path = paths[i] || (paths[i] = pathOf(tile, i));
-      if (s.last) { last.push([path, s, f.type]); continue; }
-      if (s.fill && f.type === 3) group(fills, fillKey, s.fill + "|" + s.fillOpacity, s).addPath(path);
-      if (s.color && s.weight) group(strokes, strokeKey, [s.color, s.weight, s.opacity, s.dash].join("|"), s).addPath(path);
-    }
-    var k;
-    for (k = 0; k < fills.length; k++) fill(ctx, fills[k].path, fills[k].style);
-    for (k = 0; k < strokes.length; k++) stroke(ctx, strokes[k].path, strokes[k].style);
-    for (k = 0; k < last.length; k++) {
-      if (last[k][1].fill && last[k][2] === 3) fill(ctx, last[k][0], last[k][1]);
-      stroke(ctx, last[k][0], last[k][1]);
-    }
   }
 
   function group(list, index, key, s) {
@@ -239,91 +210,10 @@
     ctx.strokeStyle = s.color;
     ctx.lineWidth = s.weight;
     ctx.lineJoin = "round";
+    ctx.lineCap = "round"; // where a ring's closing line meets its start
     ctx.setLineDash(dash(s.dash));
     ctx.stroke(path);
   }
-
-  // --- the worker: tiles decoded and kept by id, drawn on request --------------------------------
-  if (inWorker) {
-    var kept = {}, surface = null;
-    self.onmessage = function (e) {
-      var m = e.data;
-      try {
-        if (m.op === "decode") {
-          var tile = decode(new Uint8Array(m.buffer), m.layer, m.size);
-          kept[m.id] = tile;
-          // the page gets copies of the vertex lists (for featureAt); the worker keeps its own
-          var xy = tile.xy.slice(), rings = tile.rings.slice();
-          self.postMessage({ seq: m.seq, features: tile.features, xy: xy, rings: rings }, [xy.buffer, rings.buffer]);
-        } else if (m.op === "draw") {
-          if (!kept[m.id]) return self.postMessage({ seq: m.seq, bitmap: null });
-          if (!surface || surface.width !== m.width || surface.height !== m.height) {
-            surface = new OffscreenCanvas(m.width, m.height);
-          }
-          paint(surface.getContext("2d"), kept[m.id], m.styles, m.chosen, m.scale, m.width, m.height);
-          var bitmap = surface.transferToImageBitmap();
-          self.postMessage({ seq: m.seq, bitmap: bitmap }, [bitmap]);
-        } else if (m.op === "drop") {
-          delete kept[m.id];
-        }
-      } catch (err) {
-        self.postMessage({ seq: m.seq, error: String(err && err.message || err) });
-      }
-    };
-    return;
-  }
-
-  // --- the page's side: a worker of this same file, asked and answered by sequence number ------
-  var scriptUrl = document.currentScript && document.currentScript.src;
-
-  function Painter() {
-    this.seq = 0;
-    this.waiting = {};
-    this.worker = null;
-    var canOffscreen = typeof OffscreenCanvas !== "undefined" && typeof Worker !== "undefined" &&
-      "transferToImageBitmap" in OffscreenCanvas.prototype;
-    if (!canOffscreen || !scriptUrl) return;
-    try {
-      if (!new OffscreenCanvas(1, 1).getContext("2d")) return;
-      this.worker = new Worker(scriptUrl);
-    } catch (err) {
-      this.worker = null; // refused (a policy, an old browser): the page draws
-      return;
-    }
-    var self = this;
-    this.worker.onmessage = function (e) {
-      var m = e.data, w = self.waiting[m.seq];
-      delete self.waiting[m.seq];
-      if (!w) return;
-      if (m.error) w.reject(new Error("mvt worker: " + m.error));
-      else w.resolve(m);
-    };
-    this.worker.onerror = function (e) {
-      e.preventDefault();
-      self.fail(new Error("mvt worker: " + (e.message || "failed")));
-    };
-  }
-  Painter.prototype.fail = function (err) {
-    if (this.worker) this.worker.terminate();
-    this.worker = null; // from now on the page draws
-    var waiting = this.waiting;
-    this.waiting = {};
-    for (var seq in waiting) waiting[seq].reject(err);
-  };
-  Painter.prototype.ask = function (message, transfer) {
-    var self = this;
-    return new Promise(function (resolve, reject) {
-      message.seq = ++self.seq;
-      self.waiting[message.seq] = { resolve: resolve, reject: reject };
-      self.worker.postMessage(message, transfer || []);
-    });
-  };
-  Painter.prototype.tell = function (message) {
-    if (this.worker) this.worker.postMessage(message);
-  };
-
-  var painter = null; // one worker for every layer of the page, started with the first tile
-  var tileIds = 0;
 
   // a point inside a feature's polygon rings (nonzero winding, as the canvas fills them)
   function contains(tile, f, x, y) {
@@ -349,11 +239,8 @@
       this._url = url;
       L.GridLayer.prototype.initialize.call(this, options);
       this.on("tileunload", function (e) {
-        var canvas = e.tile;
-        if (canvas._abort) canvas._abort.abort(); // panned away before it came
-        canvas._features = null;
-        canvas._gone = true;
-        if (painter && canvas._remote) painter.tell({ op: "drop", id: canvas._id });
+        if (e.tile._abort) e.tile._abort.abort(); // panned away before it came
+        e.tile._tile = null;
       });
     },
 
@@ -362,8 +249,7 @@
       var size = this.getTileSize(), ratio = window.devicePixelRatio || 1;
       canvas.width = Math.round(size.x * ratio);
       canvas.height = Math.round(size.y * ratio);
-      canvas._features = [];
-      canvas._id = ++tileIds;
+      canvas._tile = null;
       var abort = (canvas._abort = new AbortController());
       var url = L.Util.template(this._url, L.extend({ x: coords.x, y: coords.y, z: coords.z }, this.options));
       var self = this;
@@ -375,12 +261,8 @@
         })
         .then(function (buffer) {
           canvas._abort = null;
-          return buffer ? self._decode(canvas, buffer) : null;
-        })
-        .then(function () {
-          return canvas._gone ? null : self._draw(canvas);
-        })
-        .then(function () {
+          canvas._tile = buffer ? decode(new Uint8Array(buffer), self.options.layer, size.x) : EMPTY;
+          self._draw(canvas);
           done(null, canvas);
         })
         .catch(function (err) {
@@ -390,76 +272,42 @@
       return canvas;
     },
 
-    _decode: function (canvas, buffer) {
-      var layer = this.options.layer, size = this.getTileSize().x;
-      painter = painter || new Painter();
-      if (!painter.worker) return keep(canvas, decode(new Uint8Array(buffer), layer, size), false);
-      return painter
-        .ask({ op: "decode", id: canvas._id, buffer: buffer, layer: layer, size: size }, [buffer])
-        .then(function (m) {
-          keep(canvas, m, true);
-        });
-    },
-
-    /* Styles the tile's features here (the page's style function), then draws them: in the
-     * worker, whose bitmap is copied onto the tile, or here. */
+    /* A tile in two passes — every fill, then every outline on top — each pass one Path2D per
+     * distinct style, the rings of that style's shapes traced into it: a few draw calls per
+     * tile instead of two per shape (what a software-rasterised canvas pays for), and no
+     * Path2D per shape. Shapes styled `last` (a selected grid) are drawn after the rest. */
     _draw: function (canvas) {
-      var style = this.options.style, features = canvas._features, styles = [], index = {};
-      var chosen = new Int32Array(features.length);
+      var tile = canvas._tile, style = this.options.style, size = this.getTileSize();
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(canvas.width / size.x, 0, 0, canvas.height / size.y, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var features = tile.features, fills = [], strokes = [], last = [], fillKey = {}, strokeKey = {};
       for (var i = 0; i < features.length; i++) {
-        var s = style(features[i].properties, features[i]);
-        if (!s) { chosen[i] = -1; continue; }
-        var key = [s.fill, s.fillOpacity, s.color, s.weight, s.opacity, s.dash, s.last ? 1 : 0].join("|");
-        if (!(key in index)) {
-          index[key] = styles.length;
-          styles.push({
-            fill: s.fill, fillOpacity: s.fillOpacity, color: s.color, weight: s.weight,
-            opacity: s.opacity, dash: s.dash, last: !!s.last
-          });
-        }
-        chosen[i] = index[key];
+        var f = features[i], s = style(f.properties, f);
+        if (!s) continue;
+        if (s.last) { last.push([i, s]); continue; }
+        if (s.fill && f.type === 3) trace(group(fills, fillKey, s.fill + "|" + s.fillOpacity, s), tile, i);
+        if (s.color && s.weight) trace(group(strokes, strokeKey, [s.color, s.weight, s.opacity, s.dash].join("|"), s), tile, i);
       }
-      var scale = canvas.width / this.getTileSize().x;
-      if (canvas._remote && !painter.worker) { // the worker failed after decoding this tile
-        this._orphans = true;
-        return Promise.resolve();
+      var k;
+      for (k = 0; k < fills.length; k++) fill(ctx, fills[k].path, fills[k].style);
+      for (k = 0; k < strokes.length; k++) stroke(ctx, strokes[k].path, strokes[k].style);
+      for (k = 0; k < last.length; k++) {
+        var path = trace(new Path2D(), tile, last[k][0]), ls = last[k][1];
+        if (ls.fill && features[last[k][0]].type === 3) fill(ctx, path, ls);
+        stroke(ctx, path, ls);
       }
-      if (!canvas._remote) {
-        paint(canvas.getContext("2d"), canvas._local, styles, chosen, scale, canvas.width, canvas.height);
-        return Promise.resolve();
-      }
-      var draws = (canvas._draws = (canvas._draws || 0) + 1);
-      return painter
-        .ask({ op: "draw", id: canvas._id, styles: styles, chosen: chosen, scale: scale, width: canvas.width, height: canvas.height }, [chosen.buffer])
-        .then(function (m) {
-          // the worker answers in order: an older draw's bitmap is followed by the newer one
-          if (!m.bitmap) return;
-          if (!canvas._gone && draws === canvas._draws) {
-            var ctx = canvas.getContext("2d");
-            ctx.setTransform(1, 0, 0, 1, 0, 0);
-            ctx.clearRect(0, 0, canvas.width, canvas.height);
-            ctx.drawImage(m.bitmap, 0, 0);
-          }
-          m.bitmap.close();
-        });
     },
 
     /** the tiles drawn again from the features they kept (nothing fetched): all of them, or
-     * those with a feature whose properties satisfy `only`; a Promise, settled when drawn */
+     * those with a feature whose properties satisfy `only` */
     restyle: function (only) {
-      var drawing = [];
       for (var key in this._tiles) {
         var canvas = this._tiles[key].el;
-        if (!canvas._features || canvas._abort || !canvas._geometry) continue;
-        if (!only || canvas._features.some(function (f) { return only(f.properties); })) {
-          drawing.push(this._draw(canvas));
-        }
+        if (!canvas._tile || canvas._abort) continue;
+        if (!only || canvas._tile.features.some(function (f) { return only(f.properties); })) this._draw(canvas);
       }
-      if (this._orphans) { // decoded by a worker that failed since: fetched and drawn here
-        this._orphans = false;
-        this.redraw();
-      }
-      return Promise.all(drawing);
+      return this;
     },
 
     /** the feature drawn at `latlng` ({properties, type, bbox}) or null */
@@ -467,15 +315,15 @@
       var size = this.getTileSize(), style = this.options.style;
       for (var key in this._tiles) {
         var tile = this._tiles[key];
-        if (!tile.current || !tile.el._features || !tile.el._geometry) continue;
+        if (!tile.current || !tile.el._tile) continue;
         var p = this._map.project(latlng, tile.coords.z);
         var x = p.x - tile.coords.x * size.x, y = p.y - tile.coords.y * size.y;
         if (x < 0 || y < 0 || x >= size.x || y >= size.y) continue;
-        var features = tile.el._features;
+        var features = tile.el._tile.features;
         for (var i = features.length - 1; i >= 0; i--) { // the topmost first
           var f = features[i], b = f.bbox;
           if (x < b[0] || x > b[2] || y < b[1] || y > b[3] || !style(f.properties, f)) continue;
-          if (f.type === 3 && contains(tile.el._geometry, f, x, y)) return f;
+          if (f.type === 3 && contains(tile.el._tile, f, x, y)) return f;
         }
       }
       return null;
@@ -486,25 +334,16 @@
       var n = 0;
       for (var key in this._tiles) {
         var tile = this._tiles[key];
-        if (tile.current && tile.el._features) n += tile.el._features.length;
+        if (tile.current && tile.el._tile) n += tile.el._tile.features.length;
       }
       return n;
     }
   });
 
-  // a decoded tile's lists on its canvas; `remote`: the worker keeps the paths, else the page
-  function keep(canvas, decoded, remote) {
-    canvas._features = decoded.features;
-    canvas._geometry = { xy: decoded.xy, rings: decoded.rings };
-    canvas._remote = remote;
-    canvas._local = remote ? null : decoded;
-  }
+  var EMPTY = { features: [], xy: new Float32Array(0), rings: new Uint32Array(1) };
 
   L.mvtCanvas = function (url, options) {
     return new L.MvtCanvas(url, options);
   };
   L.MvtCanvas.decode = decode; // for tests
-  L.MvtCanvas.usesWorker = function () { // for tests and the benchmark
-    return !!(painter && painter.worker);
-  };
 })();
