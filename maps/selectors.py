@@ -142,7 +142,15 @@ def map_bounds(user) -> tuple[tuple[float, float], tuple[float, float]]:
         else None
     )
     if extent is None:
-        extent = scope.areas(Area.objects.all()).aggregate(e=Extent("boundary"))["e"]
+        return area_bounds(user)
+    west, south, east, north = extent
+    return ((south, west), (north, east))
+
+
+def area_bounds(user) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((south, west), (north, east)) of the areas the requester sees: every grid, area and gap
+    a tile can show them lies inside, so the page asks for no tile outside it."""
+    extent = scope_for(user).areas(Area.objects.all()).aggregate(e=Extent("boundary"))["e"]
     if extent is None:
         return DEFAULT_BOUNDS
     west, south, east, north = extent

@@ -21,7 +21,7 @@ from geo import access
 from people.scope import scope_for
 from tiles.layers import DEFAULT_FIGURE, LAYERS
 
-from .selectors import map_bounds, map_options
+from .selectors import area_bounds, map_bounds, map_options
 
 FIGURES = [
     {"key": "agents", "label": "在岗代办员（人）", "breaks": [1, 2, 3]},
@@ -102,6 +102,8 @@ def map_page(request):
             "CODE", "{code}"
         ),
         "bounds": map_bounds(request.user),
+        # the grid, area and gap layers ask for no tile outside the areas the requester sees
+        "tileBounds": area_bounds(request.user),
         "minZoom": {name: layer.min_zoom for name, layer in LAYERS.items()},
         "figures": FIGURES,
         "defaultFigure": DEFAULT_FIGURE,

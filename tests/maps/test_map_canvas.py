@@ -9,6 +9,9 @@ B [500–1000 m]; A has one agent (张一, primary) and no open work.
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
 
 from tests.browser import shot, until
@@ -92,4 +95,45 @@ def test_the_mvt_reader_reads_postgis_tiles(world, live_server, browser):
     areas = page.evaluate(DECODED, "areas")
     names = {p.get("name") for _kind, p, _bbox in areas}
     assert "一社区" in names  # UTF-8 strings
+    assert page.errors == []
+
+
+def _tile_box(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a Web Mercator tile."""
+    n = 2**z
+
+    def lat(row):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
+
+
+def test_the_bounded_layers_ask_for_no_tile_outside_the_requesters_areas(
+    world, live_server, browser
+):
+    page = logged_in(browser, live_server)
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    # zoomed out, the view reaches well beyond the manager's community: tiles all around it
+    page.evaluate(
+        "document.getElementById('map').dataset.gridsDrawn = '0';"
+        " gridMap.setZoom(gridMap.getZoom() - 2, {animate: false})"
+    )
+    until(page, "Number(document.getElementById('map').dataset.gridsDrawn) > 0")
+    config = page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
+    (south, west), (north, east) = config["tileBounds"]
+    tiles = [
+        (m[1], *map(int, m.groups()[1:]))
+        for m in (re.search(r"/tiles/(\w+)/(\d+)/(\d+)/(\d+)\.pbf", u) for u in requested)
+        if m
+    ]
+    bounded = [t for t in tiles if t[0] in ("grids", "areas", "gaps")]
+    assert {t[0] for t in bounded} == {"grids", "areas", "gaps"}
+    for layer, z, x, y in bounded:
+        w, s, e, n = _tile_box(z, x, y)
+        assert w <= east and e >= west and s <= north and n >= south, (layer, z, x, y)
+    # the open work is not bounded: it may lie outside (an unrouted booking in a gap)
+    assert len([t for t in tiles if t[0] == "appointments"]) > len(
+        [t for t in bounded if t[0] == "grids"]
+    )
     assert page.errors == []

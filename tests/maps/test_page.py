@@ -46,6 +46,9 @@ def test_staff_log_in_with_username_and_password_and_get_the_map(world):
     assert config["basemap"] is None
     (south, west), (north, east) = config["bounds"]
     assert 39.99 < south < north < 40.01 and 120.99 < west < east < 121.02
+    # the tiles asked for: the manager's areas, which hold the grids the view fits
+    (s2, w2), (n2, e2) = config["tileBounds"]
+    assert s2 <= south and w2 <= west and n2 >= north and e2 >= east
 
 
 def test_the_console_is_offered_to_editors_only(world):
