@@ -171,7 +171,7 @@ def main() -> None:
             "ms_from_navigation_to_grids_drawn": round(drawn_at),
             "ms_from_login_submit_to_grids_drawn": round(from_login),
             "grids_drawn": int(page.get_attribute("#map", "data-grids-drawn")),
-            "main_thread_s_since_the_browser_started": busy(),
+            "main_thread_s_since_the_page_opened": busy(),
             "note": "the whole district as the page opens on it; from the /map/ navigation "
             "start, so the page load is in it",
         }

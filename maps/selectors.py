@@ -130,9 +130,9 @@ def grid_panel(*, user, code: str, now: datetime | None = None) -> dict:
     }
 
 
-def map_bounds(user) -> tuple[tuple[float, float], tuple[float, float]]:
+def map_bounds(user, areas=None) -> tuple[tuple[float, float], tuple[float, float]]:
     """((south, west), (north, east)) of what the requester looks after: their grids, else
-    their areas, else the demo district."""
+    their areas (`areas`: `area_bounds(user)` when the caller has it), else the demo district."""
     scope = scope_for(user)
     extent = (
         scope.grids(Grid.objects.filter(retired_at__isnull=True)).aggregate(e=Extent("boundary"))[
@@ -142,7 +142,7 @@ def map_bounds(user) -> tuple[tuple[float, float], tuple[float, float]]:
         else None
     )
     if extent is None:
-        return area_bounds(user)
+        return areas or area_bounds(user)
     west, south, east, north = extent
     return ((south, west), (north, east))
 

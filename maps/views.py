@@ -94,6 +94,7 @@ def console_config(request, scope) -> dict | None:
 def map_page(request):
     scope = scope_for(request.user)
     staff = scope.staff
+    areas = area_bounds(request.user)
     config = {
         "tilesUrl": reverse(
             "tiles:tile", kwargs={"layer": "LAYER", "z": "0", "x": "0", "y": "0"}
@@ -101,9 +102,9 @@ def map_page(request):
         "panelUrl": reverse("maps_api:grid-panel", kwargs={"code": "CODE"}).replace(
             "CODE", "{code}"
         ),
-        "bounds": map_bounds(request.user),
+        "bounds": map_bounds(request.user, areas),
         # the grid, area and gap layers ask for no tile outside the areas the requester sees
-        "tileBounds": area_bounds(request.user),
+        "tileBounds": areas,
         "minZoom": {name: layer.min_zoom for name, layer in LAYERS.items()},
         "figures": FIGURES,
         "defaultFigure": DEFAULT_FIGURE,

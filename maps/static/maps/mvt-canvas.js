@@ -122,8 +122,10 @@
     return [minX, minY, maxX, maxY];
   }
 
+  var NOWHERE = [Infinity, Infinity, -Infinity, -Infinity]; // the bbox of a feature without geometry
+
   function readFeature(r, keys, values, scale, out) {
-    var end = r.end(), f = { properties: {}, type: 0, bbox: null, ring0: out.rings.length, ringN: 0 };
+    var end = r.end(), f = { properties: {}, type: 0, bbox: NOWHERE, ring0: out.rings.length, ringN: 0 };
     var tags = null;
     r.fields(end, function (field, wire) {
       if (field === 1) f.id = r.varint();
@@ -210,7 +212,9 @@
     ctx.strokeStyle = s.color;
     ctx.lineWidth = s.weight;
     ctx.lineJoin = "round";
-    ctx.lineCap = "round"; // where a ring's closing line meets its start
+    // round caps hide where a ring's closing line meets its start; dashes keep butt caps (a
+    // round cap would lengthen every dash by the line's width and close the gaps)
+    ctx.lineCap = s.dash ? "butt" : "round";
     ctx.setLineDash(dash(s.dash));
     ctx.stroke(path);
   }
