@@ -91,6 +91,12 @@ WKT_FORBIDDEN = re.compile(r"://|/\S|[\\@]|\+proj|\+init|nadgrids|geoidgrids|EXT
 EPSG_NAME = re.compile(r"^(?:urn:ogc:def:crs:EPSG:[0-9.]*:|EPSG:)(\d{1,6})$", re.I)
 CRS84_NAMES = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "OGC:CRS84"}
 KML_FORBIDDEN = re.compile(r"<!DOCTYPE|<!ENTITY|href|<(?:\w+:)?(?:NetworkLink|Link|Icon)\b", re.I)
+# a KML's styles (colours, widths, the icon of a point) say nothing the import reads; Google
+# Earth and 奥维 exports give every style an icon link, so they are cut out before the file is
+# checked and before GDAL sees it (StyleMap does not nest; Style only inside StyleMap)
+KML_STYLES = re.compile(
+    rb"<(?:\w+:)?(StyleMap|Style)\b[^>]*?(?:/>|>.*?</(?:\w+:)?\1\s*>)", re.I | re.S
+)
 GPKG_TRIGGER_PREFIXES = ("rtree_", "trigger_", "gpkg_")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -166,7 +172,7 @@ def boundary_file_open(content: bytes, *, fmt: str, workdir: Path) -> OpenedFile
         if fmt == "geojson":
             epsg = _check_geojson(content)
         elif fmt == "kml":
-            _check_kml(content)
+            content = _check_kml(content)
             epsg = 4326
         target.write_bytes(content)
         if fmt == "gpkg":
@@ -329,7 +335,9 @@ def _check_geojson(content: bytes) -> int | None:
     return code
 
 
-def _check_kml(content: bytes) -> None:
+def _check_kml(content: bytes) -> bytes:
+    """The KML without its styles, once nothing in what is left refers to other files."""
+    content = KML_STYLES.sub(b"", content)
     text = content.decode("utf-8", errors="replace")
     found = KML_FORBIDDEN.search(text)
     if found:
@@ -341,6 +349,7 @@ def _check_kml(content: bytes) -> None:
         )
     if "<kml" not in text[:2000].lower():
         raise _unreadable(_("not a KML document"))
+    return content
 
 
 def _check_geopackage(path: Path) -> None:

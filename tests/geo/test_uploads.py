@@ -325,6 +325,27 @@ def test_kml_with_external_references_is_refused(send, client, tmp_path):
     assert error_of(upload(send, client, "g.kml", entity + kml)) == "external_reference"
 
 
+def test_a_google_earth_kml_with_styled_icons_is_read(send, client, tmp_path):
+    """Google Earth and 奥维 exports give every style an icon link: styles are dropped, the
+    shapes read; a link outside a style is still refused."""
+    _, kml = _kml(tmp_path)
+    styles = (
+        b'<Style id="s"><IconStyle><Icon><href>http://maps.google.com/mapfiles/kml/pushpin/'
+        b"ylw-pushpin.png</href></Icon></IconStyle><LineStyle><color>ff0000ff</color>"
+        b'</LineStyle></Style><gx:StyleMap id="m"><Pair><key>normal</key><Style><IconStyle>'
+        b"<Icon><href>http://127.0.0.1:9/i.png</href></Icon></IconStyle></Style></Pair>"
+        b"</gx:StyleMap><Style/>"
+    )
+    styled = kml.replace(b"<Folder>", styles + b"<Folder>", 1)
+    assert styled.count(b"<href>") == 2
+    body = upload(send, client, "earth.kml", styled).json()
+    assert body["status"] == "ready", body
+    assert (body["result"]["features"], body["result"]["accepted"]) == (2, 2)
+    overlay = b"<GroundOverlay><Icon><href>http://127.0.0.1:9/x.png</href></Icon></GroundOverlay>"
+    hostile = styled.replace(b"<Folder>", overlay + b"<Folder>", 1)
+    assert error_of(upload(send, client, "g.kml", hostile)) == "external_reference"
+
+
 def test_a_geopackage_with_a_view_is_refused(send, client, tmp_path):
     import sqlite3
 
