@@ -93,10 +93,11 @@ CRS84_NAMES = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "O
 KML_FORBIDDEN = re.compile(r"<!DOCTYPE|<!ENTITY|href|<(?:\w+:)?(?:NetworkLink|Link|Icon)\b", re.I)
 # a KML's styles (colours, widths, the icon of a point) say nothing the import reads; Google
 # Earth and 奥维 exports give every style an icon link, so they are cut out before the file is
-# checked and before GDAL sees it (StyleMap does not nest; Style only inside StyleMap)
-KML_STYLES = re.compile(
-    rb"<(?:\w+:)?(StyleMap|Style)\b[^>]*?(?:/>|>.*?</(?:\w+:)?\1\s*>)", re.I | re.S
-)
+# checked and before GDAL sees it (`_without_styles`)
+KML_STYLE_START = re.compile(rb"<(?:\w+:)?(StyleMap|Style)\b", re.I)
+KML_STYLE_END = {
+    name: re.compile(rb"</(?:\w+:)?" + name + rb"\s*>", re.I) for name in (b"style", b"stylemap")
+}
 GPKG_TRIGGER_PREFIXES = ("rtree_", "trigger_", "gpkg_")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -337,7 +338,7 @@ def _check_geojson(content: bytes) -> int | None:
 
 def _check_kml(content: bytes) -> bytes:
     """The KML without its styles, once nothing in what is left refers to other files."""
-    content = KML_STYLES.sub(b"", content)
+    content = _without_styles(content)
     text = content.decode("utf-8", errors="replace")
     found = KML_FORBIDDEN.search(text)
     if found:
@@ -350,6 +351,28 @@ def _check_kml(content: bytes) -> bytes:
     if "<kml" not in text[:2000].lower():
         raise _unreadable(_("not a KML document"))
     return content
+
+
+def _without_styles(content: bytes) -> bytes:
+    """The KML without its <Style> and <StyleMap> elements (StyleMap does not nest; a Style sits
+    only inside a StyleMap). One pass: each search starts where the last cut ended, and an
+    element that is never closed ends the cutting (what is left is checked as it is)."""
+    kept, pos = [], 0
+    while (start := KML_STYLE_START.search(content, pos)) is not None:
+        tag_end = content.find(b">", start.end())
+        if tag_end < 0:
+            break
+        if content[tag_end - 1 : tag_end] == b"/":
+            end = tag_end + 1
+        else:
+            close = KML_STYLE_END[start.group(1).lower()].search(content, tag_end)
+            if close is None:
+                break
+            end = close.end()
+        kept.append(content[pos : start.start()])
+        pos = end
+    kept.append(content[pos:])
+    return b"".join(kept)
 
 
 def _check_geopackage(path: Path) -> None:

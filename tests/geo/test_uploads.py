@@ -346,6 +346,16 @@ def test_a_google_earth_kml_with_styled_icons_is_read(send, client, tmp_path):
     assert error_of(upload(send, client, "g.kml", hostile)) == "external_reference"
 
 
+def test_cutting_styles_is_one_pass_whatever_the_file():
+    from geo.upload_files import _without_styles
+
+    # a quadratic scan (a regex looking for each opening's close) would not end here
+    unclosed = b"<kml><Style>" + b"<Style>" * 300_000
+    assert _without_styles(unclosed) == unclosed
+    nested = b"<kml><StyleMap><Pair><Style><Icon/></Style></Pair></StyleMap><a/><Style/><b/></kml>"
+    assert _without_styles(nested) == b"<kml><a/><b/></kml>"
+
+
 def test_a_geopackage_with_a_view_is_refused(send, client, tmp_path):
     import sqlite3
 
