@@ -354,8 +354,9 @@ def _check_kml(content: bytes) -> bytes:
 
 
 def _without_styles(content: bytes) -> bytes:
-    """The KML without its <Style> and <StyleMap> elements (StyleMap does not nest; a Style sits
-    only inside a StyleMap). One pass: each search starts where the last cut ended, and an
+    """The KML without its <Style> and <StyleMap> elements (neither nests in itself; a Style may
+    sit inside a StyleMap, never the reverse, so the first opening found ends at its own close).
+    One pass: each search starts where the last cut ended, and an
     element that is never closed ends the cutting (what is left is checked as it is)."""
     kept, pos = [], 0
     while (start := KML_STYLE_START.search(content, pos)) is not None:

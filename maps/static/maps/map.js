@@ -91,7 +91,7 @@
   // the layers whose shapes all lie in the areas the requester sees ask for no tile outside
   // them (a district's map would otherwise fetch the empty tiles around it); open work and
   // agents' positions can lie outside, so those layers are not bounded
-  // (padded: a grid or area may reach a few metres past its parent, ADR 0025's tolerance)
+  // (padded: a grid or area may reach a few metres past its parent, geo.rules' PARENT_TOLERANCE_M)
   var tileBounds = L.latLngBounds(cfg.tileBounds).pad(0.01);
 
   var grids = L.mvtCanvas(tileUrl("grids") + "?figure={figure}", {
