@@ -356,8 +356,8 @@ def _check_kml(content: bytes) -> bytes:
 def _without_styles(content: bytes) -> bytes:
     """The KML without its <Style> and <StyleMap> elements (neither nests in itself; a Style may
     sit inside a StyleMap, never the reverse, so the first opening found ends at its own close).
-    One pass: each search starts where the last cut ended, and an
-    element that is never closed ends the cutting (what is left is checked as it is)."""
+    One pass: each search starts where the last cut ended, and an element that is never closed
+    ends the cutting (what is left is checked as it is)."""
     kept, pos = [], 0
     while (start := KML_STYLE_START.search(content, pos)) is not None:
         tag_end = content.find(b">", start.end())
